@@ -1,0 +1,1 @@
+"""Face detection and facial-expression classification on embedded CPU models."""
