@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` runs the main job on the
+# embedded defaults, `make test` runs the whole test suite. Both set up
+# everything first (scripts/setup.sh).
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: setup demo test lint bench clean
+
+setup:
+	VENV=$(VENV) bash scripts/setup.sh
+
+demo: setup
+	$(BIN)/emotool samples $(OUT)/samples
+	$(BIN)/emotool analyze $(OUT)/samples/astronaut.jpg $(OUT)/samples/expressions.mp4 --plot $(OUT)/timeline.png
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check emotool tests benchmarks
+	$(BIN)/ruff format --check emotool tests benchmarks
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python benchmarks/bench_image.py
+	$(BIN)/python benchmarks/bench_video.py
+	$(BIN)/python benchmarks/bench_eval.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache build dist *.egg-info

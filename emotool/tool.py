@@ -1,0 +1,119 @@
+"""``EmotionTool``: the LangChain tool an agent calls to read emotions in an image or video."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
+from langchain_core.tools import BaseTool, ToolException
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from .analyzer import DEFAULT_FPS, Analyzer
+from .errors import EmotoolError
+from .schema import EmotionReading, VideoReading
+
+
+class EmotionToolInput(BaseModel):
+    """What the model passes when it calls the tool."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    media: str = Field(
+        description=(
+            "Path of an image (jpg, png, webp, bmp, tiff) or video (mp4, webm, avi, mov, gif) "
+            "to read, relative to the working directory, or an http(s) URL if URLs are enabled."
+        )
+    )
+    fps: float | None = Field(
+        default=None,
+        gt=0,
+        le=120,
+        description="For videos: frames analysed per second (default 2). Ignored for images.",
+    )
+
+
+class EmotionTool(BaseTool):
+    """Reads the facial expressions in an image or a video and explains the reading.
+
+    The tool returns ``(content, artifact)``: a short text for the model and the
+    full :class:`~emotool.schema.EmotionReading` (or
+    :class:`~emotool.schema.VideoReading`) as the ``ToolMessage`` artifact.
+
+    Args:
+        detector: Face detector (``auto``, ``mtcnn``, ``haar``).
+        classifier: Expression classifier (``ensemble``, ``mini_xception``, ``cnn48``).
+        allowed_roots: Folders the tool may open files under (default: the working directory).
+        allow_urls: Whether http(s) URLs to public hosts may be fetched (default: no).
+        fps: Default frames per second sampled from videos.
+
+    Example:
+        >>> from emotool import EmotionTool
+        >>> tool = EmotionTool()
+        >>> reading = tool.analyze("face.jpg")  # doctest: +SKIP
+        >>> msg = tool.invoke({"type": "tool_call", "id": "1", "name": tool.name,
+        ...                    "args": {"media": "face.jpg"}})  # doctest: +SKIP
+        >>> msg.artifact.label  # doctest: +SKIP
+    """
+
+    name: str = "read_emotions"
+    description: str = (
+        "Read the facial expressions of the people in an image or video file and explain the "
+        "reading: for each face the most likely basic emotion (anger, disgust, fear, happiness, "
+        "neutral, sadness, surprise) with scores, valence, arousal and confidence; for a video also "
+        "how the expression changes over time. Use it when the user shares a photo or video of "
+        "themselves or others. Input: the file path (or URL if enabled)."
+    )
+    args_schema: type[BaseModel] = EmotionToolInput
+    response_format: str = "content_and_artifact"  # type: ignore[assignment]
+    handle_tool_error: bool = True  # type: ignore[assignment]
+
+    detector: str = "auto"
+    classifier: str = "ensemble"
+    allowed_roots: list[Path] | None = None
+    allow_urls: bool = False
+    fps: float = DEFAULT_FPS
+
+    _analyzer: Analyzer | None = PrivateAttr(default=None)
+
+    def _get_analyzer(self) -> Analyzer:
+        if self._analyzer is None:
+            from .media import MediaPolicy
+
+            policy_args: dict[str, Any] = {"allow_urls": self.allow_urls}
+            if self.allowed_roots is not None:
+                policy_args["allowed_roots"] = self.allowed_roots
+            self._analyzer = Analyzer(
+                detector=self.detector,
+                classifier=self.classifier,
+                policy=MediaPolicy(**policy_args),
+                fps=self.fps,
+            )
+        return self._analyzer
+
+    def analyze(self, media: Any, fps: float | None = None) -> EmotionReading | VideoReading:
+        """Plain-Python use: analyse ``media`` and return the reading (raises ``EmotoolError``)."""
+        return self._get_analyzer().analyze(media, fps=fps)
+
+    def _run(
+        self,
+        media: str,
+        fps: float | None = None,
+        run_manager: CallbackManagerForToolRun | None = None,
+    ) -> tuple[str, EmotionReading | VideoReading]:
+        try:
+            reading = self.analyze(media, fps=fps)
+        except EmotoolError as exc:
+            raise ToolException(f"{type(exc).__name__}: {exc}") from exc
+        return reading.summary(), reading
+
+    async def _arun(
+        self,
+        media: str,
+        fps: float | None = None,
+        run_manager: AsyncCallbackManagerForToolRun | None = None,
+    ) -> tuple[str, EmotionReading | VideoReading]:
+        # decoding and inference are CPU-bound: run them in a worker thread so
+        # the event loop stays free while the models work
+        return await asyncio.to_thread(self._run, media, fps)
