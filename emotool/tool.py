@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.tools import BaseTool, ToolException
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .analyzer import DEFAULT_FPS, Analyzer
 from .errors import EmotoolError
@@ -76,6 +77,25 @@ class EmotionTool(BaseTool):
     fps: float = DEFAULT_FPS
 
     _analyzer: Analyzer | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_from_env(cls, data: Any) -> Any:
+        """``EMOTOOL_DETECTOR``, ``EMOTOOL_CLASSIFIER`` and ``EMOTOOL_FPS`` set the defaults."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for key, env in (("detector", "EMOTOOL_DETECTOR"), ("classifier", "EMOTOOL_CLASSIFIER"),
+                             ("fps", "EMOTOOL_FPS")):
+                if key not in data and os.environ.get(env):
+                    data[key] = os.environ[env]
+        return data
+
+    @classmethod
+    def from_analyzer(cls, analyzer: Analyzer, **kwargs: Any) -> EmotionTool:
+        """A tool that uses a ready ``Analyzer`` (custom pipeline, policy or models)."""
+        tool = cls(**kwargs)
+        tool._analyzer = analyzer
+        return tool
 
     def _get_analyzer(self) -> Analyzer:
         if self._analyzer is None:
