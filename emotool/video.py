@@ -6,7 +6,8 @@ The work is split in four steps, each a plain function of the one before:
    in practice, any ``rgb -> FrameResult`` callable in tests);
 2. :class:`Tracker` links the faces of successive frames into tracks with a
    stable id (box overlap, centre distance and size, optimal assignment,
-   a few missed frames tolerated, one-frame tracks dropped as spurious);
+   a few missed frames tolerated, one-frame tracks dropped as spurious, and
+   expression similarity as a small tie-breaker when faces cross);
 3. each track's scores are smoothed in time (a Gaussian kernel over the
    actual timestamps, so uneven gaps and missed frames are handled) and cut
    into segments of one dominant emotion (a switch needs a margin and a
@@ -119,6 +120,11 @@ def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def _tv(p: np.ndarray, q: np.ndarray) -> float:
+    """Total variation distance between two distributions, in [0, 1]."""
+    return 0.5 * float(np.abs(np.asarray(p, float) - np.asarray(q, float)).sum())
+
+
 def match_cost(pred: tuple[float, ...], det: tuple[float, ...], missed: int = 0) -> float:
     """Cost of linking a predicted track box to a detection; ``inf`` when implausible.
 
@@ -223,7 +229,9 @@ class Tracker:
         for i, tr in enumerate(self._active):
             pred = tr.predict(t)
             for j, d in enumerate(dets):
-                cost[i, j] = min(match_cost(pred, d, tr.missed), match_cost(tr.last.xyxy, d, tr.missed))
+                geo = min(match_cost(pred, d, tr.missed), match_cost(tr.last.xyxy, d, tr.missed))
+                # expressions change slowly: a small term that breaks geometric ties (faces crossing)
+                cost[i, j] = geo + 0.2 * _tv(tr.last.face.probs, faces[j].probs)
         ids = [-1] * len(dets)
         matched_tracks = set()
         for i, j in assign(cost):
@@ -481,6 +489,7 @@ def analyze_frames(
     hysteresis: float = DEFAULT_HYSTERESIS,
     max_missed: int = DEFAULT_MAX_MISSED,
     progress: bool | ProgressCallback = False,
+    models: list[ModelInfo] | None = None,
 ) -> VideoReading:
     """Analyse already-sampled frames and build an explained video reading.
 
@@ -505,6 +514,8 @@ def analyze_frames(
             track ends.
         progress: ``True`` for a tqdm bar, or a callback
             ``callback(frames_done, frames_expected)``.
+        models: the models behind ``analyze_frame``, for the reading; when
+            ``None`` they are taken from the frames' detector and classifier names.
 
     Returns:
         A :class:`VideoReading`; a video without faces gives a valid reading
@@ -564,7 +575,7 @@ def analyze_frames(
         sample_fps=float(sample_fps),
         frames_analyzed=n_frames,
         frames_with_faces=face_frames,
-        models=_models(results),
+        models=list(models) if models is not None else _models(results),
         timings=timings,
     )
     sampling = (
@@ -711,6 +722,7 @@ def analyze_video(
     smoothing: float = DEFAULT_SMOOTHING_S,
     min_segment_s: float = DEFAULT_MIN_SEGMENT_S,
     progress: bool | ProgressCallback = False,
+    models: list[ModelInfo] | None = None,
 ) -> VideoReading:
     """Open a video, sample it at ``fps`` and read the emotions of every face.
 
@@ -723,6 +735,8 @@ def analyze_video(
         smoothing: temporal smoothing, seconds (see :func:`analyze_frames`).
         min_segment_s: shortest segment of one dominant emotion, seconds.
         progress: ``True`` for a tqdm progress bar, or a callback.
+        models: the models behind ``pipeline``, for the reading (default: the
+            names the frames report, or ``pipeline.model_infos()`` if it has one).
 
     Returns:
         The :class:`VideoReading`.
@@ -740,6 +754,8 @@ def analyze_video(
 
         pipeline = FacePipeline()
     analyze_frame = pipeline.analyze if hasattr(pipeline, "analyze") else pipeline
+    if models is None and hasattr(pipeline, "model_infos"):
+        models = list(pipeline.model_infos())
     video = open_video(src, policy) if policy is not None else open_video(src)
     native = float(video.native_fps or 0.0)
     sample_fps = min(float(fps), native) if native > 0 else float(fps)
@@ -755,4 +771,5 @@ def analyze_video(
         smoothing=smoothing,
         min_segment_s=min_segment_s,
         progress=progress,
+        models=models,
     )
