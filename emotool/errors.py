@@ -27,6 +27,10 @@ class EmptyMedia(MediaError):
     """The input holds nothing to analyse (zero bytes, no decodable frame)."""
 
 
+class CorruptMedia(MediaError):
+    """The input is of a known format but damaged (truncated file, bad data)."""
+
+
 class AccessDenied(EmotoolError):
     """A path outside the allowed roots, or a URL that policy forbids."""
 
