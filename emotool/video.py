@@ -490,6 +490,7 @@ def analyze_frames(
     max_missed: int = DEFAULT_MAX_MISSED,
     progress: bool | ProgressCallback = False,
     models: list[ModelInfo] | None = None,
+    notes: list[str] | None = None,
 ) -> VideoReading:
     """Analyse already-sampled frames and build an explained video reading.
 
@@ -516,6 +517,8 @@ def analyze_frames(
             ``callback(frames_done, frames_expected)``.
         models: the models behind ``analyze_frame``, for the reading; when
             ``None`` they are taken from the frames' detector and classifier names.
+        notes: what the decoder had to assume about the video (e.g. a missing
+            frame rate); each becomes a quality cue.
 
     Returns:
         A :class:`VideoReading`; a video without faces gives a valid reading
@@ -528,7 +531,7 @@ def analyze_frames(
     results: list[FrameResult] = []
     decode_s = 0.0
     n_frames = 0
-    raw_face_frames = 0
+    last_t = 0.0
     it: Iterator[tuple[int, float, np.ndarray]] = iter(frames)
     try:
         while True:
@@ -542,13 +545,15 @@ def analyze_frames(
             res = analyze_frame(rgb)
             results.append(res)
             n_frames += 1
-            raw_face_frames += bool(res.faces)
             tracker.update(int(frame_index), float(t), list(res.faces))
+            last_t = float(t)
             tick(n_frames)
     finally:
         if bar is not None:
             bar.close()
 
+    if results:  # a container may under-declare its length
+        duration_s = max(float(duration_s), last_t)
     all_tracks = tracker.tracks()
     min_points = 2 if n_frames >= 4 else 1
     kept = [tr for tr in all_tracks if len(tr.obs) >= min_points]
@@ -582,7 +587,7 @@ def analyze_frames(
         f"Analysed {n_frames} frame{'s' if n_frames != 1 else ''} of {duration_s:.1f} s "
         f"of video ({sample_fps:g} per second)"
     )
-    cues: list[Cue] = []
+    cues: list[Cue] = [Cue(kind="quality", text=f"video: {note}") for note in notes or []]
     if dropped:
         cues.append(
             Cue(
@@ -756,20 +761,21 @@ def analyze_video(
     analyze_frame = pipeline.analyze if hasattr(pipeline, "analyze") else pipeline
     if models is None and hasattr(pipeline, "model_infos"):
         models = list(pipeline.model_infos())
-    video = open_video(src, policy) if policy is not None else open_video(src)
-    native = float(video.native_fps or 0.0)
-    sample_fps = min(float(fps), native) if native > 0 else float(fps)
-    return analyze_frames(
-        video.frames(sample_fps),
-        analyze_frame,  # type: ignore[arg-type]
-        source=str(video.source),
-        width=int(video.width),
-        height=int(video.height),
-        duration_s=float(video.duration_s or 0.0),
-        native_fps=float(video.native_fps or 0.0),
-        sample_fps=sample_fps,
-        smoothing=smoothing,
-        min_segment_s=min_segment_s,
-        progress=progress,
-        models=models,
-    )
+    with open_video(src, policy) as video:
+        native = float(video.native_fps or 0.0)
+        sample_fps = min(float(fps), native) if native > 0 else float(fps)
+        return analyze_frames(
+            video.frames(sample_fps),
+            analyze_frame,  # type: ignore[arg-type]
+            source=str(video.source),
+            width=int(video.width),
+            height=int(video.height),
+            duration_s=float(video.duration_s or 0.0),
+            native_fps=native,
+            sample_fps=sample_fps,
+            smoothing=smoothing,
+            min_segment_s=min_segment_s,
+            progress=progress,
+            models=models,
+            notes=list(getattr(video, "notes", []) or []),
+        )
