@@ -134,7 +134,39 @@ class Timings(_Model):
     decode_ms: float = Field(default=0.0, description="Reading and decoding the input.")
     detect_ms: float = Field(default=0.0, description="Finding faces.")
     classify_ms: float = Field(default=0.0, description="Classifying expressions.")
+    reason_ms: float = Field(default=0.0, description="The reasoning backend (a vision-language model), if any.")
     total_ms: float = Field(default=0.0, description="End to end.")
+
+
+class ViewInfo(_Model):
+    """One picture of the input shown to a vision-language model (a "perspective")."""
+
+    index: int = Field(ge=0, description="Position of the picture in the request (0 = first).")
+    kind: Literal["scene", "face", "context", "keyframe"] = Field(
+        description="The whole scene, one face cropped and enlarged, the context around a person, "
+        "or a video keyframe."
+    )
+    face_id: int | None = Field(default=None, description="The face shown, for face and context views.")
+    box: Box | None = Field(default=None, description="The region of the input the picture shows.")
+    t: float | None = Field(default=None, ge=0, description="Time in seconds, for video keyframes.")
+    width: int = Field(gt=0, description="Width of the picture sent, in pixels.")
+    height: int = Field(gt=0, description="Height of the picture sent, in pixels.")
+
+
+class TaskResult(_Model):
+    """The answer to one EmoBench-style task (see ``emotool.prompting``)."""
+
+    task: Literal[
+        "close_set", "open_set", "valence_arousal", "intent", "humor", "hate", "sarcasm", "describe"
+    ] = Field(description="The task asked.")
+    options: list[str] = Field(default_factory=list, description="The allowed answers, for closed tasks.")
+    answer: str = Field(description="The answer; always one of `options` when options are given.")
+    open_label: str | None = Field(default=None, description="The freely named emotion (open-set task).")
+    description: str | None = Field(default=None, description="Free-form description (describe task).")
+    valid: bool = Field(
+        default=True, description="False when the model's output could not be used and `answer` is a fallback."
+    )
+    note: str | None = Field(default=None, description="Why the answer is a fallback or was repaired.")
 
 
 class FaceReading(_Model):
@@ -173,6 +205,10 @@ class EmotionReading(_Model):
     backend: str = Field(default="classic", description="The reasoning backend that produced it.")
     models: list[ModelInfo] = Field(default_factory=list, description="Models used.")
     timings: Timings = Field(default_factory=Timings, description="Time spent per stage.")
+    views: list[ViewInfo] = Field(
+        default_factory=list, description="The pictures shown to a vision-language model (empty for classic)."
+    )
+    task: TaskResult | None = Field(default=None, description="The answer to an EmoBench-style task, if asked.")
 
     def summary(self) -> str:
         """A short text for an LLM: the label, confidence and faces."""
@@ -260,6 +296,10 @@ class VideoReading(_Model):
     backend: str = Field(default="classic", description="The reasoning backend that produced it.")
     models: list[ModelInfo] = Field(default_factory=list, description="Models used.")
     timings: Timings = Field(default_factory=Timings, description="Time spent per stage.")
+    views: list[ViewInfo] = Field(
+        default_factory=list, description="The pictures shown to a vision-language model (empty for classic)."
+    )
+    task: TaskResult | None = Field(default=None, description="The answer to an EmoBench-style task, if asked.")
 
     def summary(self) -> str:
         """A short text for an LLM."""
