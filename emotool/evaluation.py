@@ -272,11 +272,8 @@ def default_loader(root: str | Path) -> Callable[[Path], np.ndarray]:
     Returns:
         A function from a photo's path to its RGB uint8 array.
     """
-    from PIL import Image
-
     from .media import MediaPolicy, load_image  # lazy: the image stack loads on use
 
-    Image.init()  # register every Pillow plugin up front (PNG failed to open before MPO was known)
     policy = MediaPolicy(allowed_roots=[Path(root)])
 
     def read(path: Path) -> np.ndarray:

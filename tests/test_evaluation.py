@@ -108,8 +108,8 @@ def _make_set(root: Path, rows: list[tuple[str, str]], *, write_images: bool = T
     (root / "labels.csv").write_text("\n".join(lines) + "\n")
     if write_images:
         for i, (name, _) in enumerate(rows):
-            # each image's mean brightness encodes its row, so fakes can "see" it
-            Image.new("RGB", (32, 24), (i * 10 % 256, 0, 0)).save(root / "images" / name)
+            # each image's width encodes its row, so fakes can "see" which photo they got
+            Image.new("RGB", (32 + i, 24), (120, 90, 60)).save(root / "images" / name)
     return root
 
 
@@ -173,25 +173,25 @@ def _frame(label: str | None) -> FrameResult:
 
 
 ROWS = [
-    ("a.png", "anger"),
-    ("b.png", "anger"),
-    ("c.png", "happy"),
-    ("d.png", "happy"),
-    ("e.png", "neutral"),
+    ("a.jpg", "anger"),
+    ("b.jpg", "anger"),
+    ("c.jpg", "happy"),
+    ("d.jpg", "happy"),
+    ("e.jpg", "neutral"),
 ]
 
 
 class _Scripted:
-    """A fake analyzer returning scripted labels, keyed by the red value of the image."""
+    """A fake analyzer returning scripted labels, keyed by the width of the image."""
 
     def __init__(self, answers: list[str | None]) -> None:
-        self.by_red = {i * 10: a for i, a in enumerate(answers)}
+        self.by_width = {32 + i: a for i, a in enumerate(answers)}
         self.calls = 0
 
     def __call__(self, rgb: np.ndarray) -> FrameResult:
         self.calls += 1
         assert rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 3
-        return _frame(self.by_red[int(rgb[0, 0, 0])])
+        return _frame(self.by_width[rgb.shape[1]])
 
 
 def _pillow(path: Path) -> np.ndarray:
