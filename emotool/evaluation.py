@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,7 +123,7 @@ def load_face_dataset(directory: str | Path) -> list[tuple[Path, Emotion]]:
 # --------------------------------------------------------------------------- metrics
 
 
-def confusion_matrix(truth: list[str], predicted: list[str | None]) -> np.ndarray:
+def confusion_matrix(truth: Sequence[str], predicted: Sequence[str | None]) -> np.ndarray:
     """Count (true, predicted) pairs.
 
     Args:
@@ -136,7 +136,7 @@ def confusion_matrix(truth: list[str], predicted: list[str | None]) -> np.ndarra
     """
     if len(truth) != len(predicted):
         raise ValueError(f"{len(truth)} true labels but {len(predicted)} predictions")
-    index = {e: i for i, e in enumerate(EMOTIONS)}
+    index: dict[str, int] = {e: i for i, e in enumerate(EMOTIONS)}
     cm = np.zeros((len(EMOTIONS), len(EMOTIONS) + 1), dtype=np.int64)
     for t, p in zip(truth, predicted, strict=True):
         cm[index[t], len(EMOTIONS) if p is None else index[p]] += 1
@@ -274,7 +274,7 @@ def default_loader(root: str | Path) -> Callable[[Path], np.ndarray]:
     """
     from .media import MediaPolicy, load_image  # lazy: the image stack loads on use
 
-    policy = MediaPolicy(allowed_roots=[Path(root)])
+    policy = MediaPolicy.model_validate({"allowed_roots": [Path(root)]})
 
     def read(path: Path) -> np.ndarray:
         return load_image(path, policy).rgb
@@ -290,7 +290,7 @@ def _top_label(result: FrameResult) -> str | None:
 
 
 def score_predictions(
-    name: str, truth: list[str], predicted: list[str | None], times_ms: list[float]
+    name: str, truth: Sequence[str], predicted: Sequence[str | None], times_ms: Sequence[float]
 ) -> AnalyzerScores:
     """Turn one analyzer's predictions and timings into :class:`AnalyzerScores`.
 
@@ -385,7 +385,7 @@ def evaluate_faces(
         scores[name] = score_predictions(name, truth, predicted, times)
 
     root = Path(directory)
-    counts = {e: truth.count(e) for e in EMOTIONS}
+    counts: dict[str, int] = {e: truth.count(e) for e in EMOTIONS}
     top = scores.pop(primary)
     baseline = scores.pop(BASELINE, None) if primary != BASELINE else None
     return FaceEvalReport(
@@ -399,7 +399,7 @@ def evaluate_faces(
     )
 
 
-def _progress(items: list[tuple[Path, Emotion]], enabled: bool, desc: str):
+def _progress(items: list[tuple[Path, Emotion]], enabled: bool, desc: str) -> Iterable[tuple[Path, Emotion]]:
     if not enabled:
         return items
     from tqdm.auto import tqdm
