@@ -87,7 +87,7 @@ _FORMAT_KIND: dict[str, Kind] = {
     **dict.fromkeys(("wav", "flac", "mp3", "ogg", "m4a"), "audio"),
 }
 _CV2_CONTAINERS = ("mp4", "mov", "webm", "mkv", "avi")
-_PIL_FORMATS = ("JPEG", "MPO", "PNG", "BMP", "WEBP", "TIFF", "GIF")
+_PIL_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF", "GIF")
 _HEAD = 64
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _QT_BOXES = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
@@ -95,6 +95,24 @@ _QT_BOXES = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 
 def _supported() -> str:
     return ", ".join(sorted(e.lstrip(".") for e in _EXT_KIND))
+
+
+def _pil() -> Any:
+    """PIL.Image with exactly the decoders emotool uses registered (not all of Pillow's).
+
+    Phone photos in MPO form are opened by the JPEG plugin.
+    """
+    from PIL import (  # noqa: F401  (importing registers the plugin)
+        BmpImagePlugin,
+        GifImagePlugin,
+        Image,
+        JpegImagePlugin,
+        PngImagePlugin,
+        TiffImagePlugin,
+        WebPImagePlugin,
+    )
+
+    return Image
 
 
 # --------------------------------------------------------------------------- policy
@@ -206,8 +224,9 @@ def resolve_path(path: str | os.PathLike[str], policy: MediaPolicy | None = None
     try:
         st = os.stat(real)
     except FileNotFoundError:
-        raise MediaError(f"no such file: {given!r}; check the path (relative paths start at the "
-                         "working directory)") from None
+        raise MediaError(
+            f"no such file: {given!r}; check the path (relative paths start at the working directory)"
+        ) from None
     except PermissionError:
         raise _unreadable(given) from None
     except OSError as exc:
@@ -215,16 +234,20 @@ def resolve_path(path: str | os.PathLike[str], policy: MediaPolicy | None = None
     if stat.S_ISDIR(st.st_mode):
         raise MediaError(f"{given!r} is a directory; give the path of an image or video file inside it")
     if not stat.S_ISREG(st.st_mode):
-        raise MediaError(f"{given!r} is not a regular file (a pipe, socket or device); give the path "
-                         "of an image or video file")
+        raise MediaError(
+            f"{given!r} is not a regular file (a pipe, socket or device); give the path "
+            "of an image or video file"
+        )
     if not os.access(real, os.R_OK):
         raise _unreadable(given)
     return real
 
 
 def _unreadable(given: str) -> MediaError:
-    return MediaError(f"permission denied reading {given!r}; make the file readable by this user "
-                      "(e.g. chmod u+r) or copy it somewhere readable")
+    return MediaError(
+        f"permission denied reading {given!r}; make the file readable by this user "
+        "(e.g. chmod u+r) or copy it somewhere readable"
+    )
 
 
 def _open_checked(real: Path, given: str, policy: MediaPolicy) -> BinaryIO:
@@ -245,8 +268,10 @@ def _open_checked(real: Path, given: str, policy: MediaPolicy) -> BinaryIO:
         if os.path.exists(proc):  # Linux: check what was really opened (closes a TOCTOU race)
             opened = Path(os.readlink(proc))
             if not _inside(opened, policy.allowed_roots):
-                raise AccessDenied(f"{given!r} changed to point outside the allowed folders while it "
-                                   "was being opened; refusing it")
+                raise AccessDenied(
+                    f"{given!r} changed to point outside the allowed folders while it "
+                    "was being opened; refusing it"
+                )
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
@@ -258,8 +283,10 @@ def _checked_size(real: Path, given: str, policy: MediaPolicy) -> int:
     if size == 0:
         raise EmptyMedia(f"{given!r} is empty (0 bytes); give a real image or video file")
     if size > policy.max_bytes:
-        raise MediaTooLarge(f"{given!r} is {size:,} bytes, over the cap of {policy.max_bytes:,}; "
-                            "raise MediaPolicy(max_bytes=...) or use a smaller file")
+        raise MediaTooLarge(
+            f"{given!r} is {size:,} bytes, over the cap of {policy.max_bytes:,}; "
+            "raise MediaPolicy(max_bytes=...) or use a smaller file"
+        )
     return size
 
 
@@ -309,7 +336,7 @@ def sniff(head: bytes) -> str | None:
 
 
 def _gif_kind(fp: BinaryIO, name: str) -> Kind:
-    from PIL import Image
+    Image = _pil()
 
     try:
         with Image.open(fp, formats=["GIF"]) as im:
@@ -325,8 +352,9 @@ def _kind_of_head(head: bytes, name: str, ext: str) -> Kind | None:
     return _EXT_KIND.get(ext)
 
 
-def media_kind(src: str | os.PathLike[str] | bytes | np.ndarray | Image.Image,
-               policy: MediaPolicy | None = None) -> Kind:
+def media_kind(
+    src: str | os.PathLike[str] | bytes | np.ndarray | Image.Image, policy: MediaPolicy | None = None
+) -> Kind:
     """Whether ``src`` is an image, a video or audio.
 
     The content's magic bytes decide when they are recognised, else the file
@@ -360,8 +388,10 @@ def media_kind(src: str | os.PathLike[str] | bytes | np.ndarray | Image.Image,
             return kind
         return _kind_of_bytes(fetch_url(src, policy), _url_source(src))
     if not isinstance(src, (str, os.PathLike)):
-        raise UnsupportedFormat(f"cannot read media from a {type(src).__name__}; pass a path, URL, "
-                                "bytes, numpy array or PIL image")
+        raise UnsupportedFormat(
+            f"cannot read media from a {type(src).__name__}; pass a path, URL, "
+            "bytes, numpy array or PIL image"
+        )
     given = os.fspath(src)
     real = resolve_path(given, policy)
     _checked_size(real, given, policy)
@@ -381,8 +411,9 @@ def _kind_of_bytes(data: bytes, name: str) -> Kind:
         raise EmptyMedia(f"{name} is empty (0 bytes); give real image or video data")
     fmt = sniff(data[:_HEAD])
     if fmt is None:
-        raise UnsupportedFormat(f"{name} is not a supported media format ({_looks_like(data[:_HEAD])}); "
-                                f"supported: {_supported()}")
+        raise UnsupportedFormat(
+            f"{name} is not a supported media format ({_looks_like(data[:_HEAD])}); supported: {_supported()}"
+        )
     if fmt == "gif":
         return _gif_kind(io.BytesIO(data), name)
     return _FORMAT_KIND[fmt]
@@ -436,8 +467,9 @@ def _is_pil(obj: object) -> bool:
     return mod is not None and isinstance(obj, mod.Image)
 
 
-def load_image(src: str | os.PathLike[str] | bytes | np.ndarray | Image.Image,
-               policy: MediaPolicy | None = None) -> LoadedImage:
+def load_image(
+    src: str | os.PathLike[str] | bytes | np.ndarray | Image.Image, policy: MediaPolicy | None = None
+) -> LoadedImage:
     """Load an image as upright 8-bit RGB.
 
     Args:
@@ -472,14 +504,18 @@ def load_image(src: str | os.PathLike[str] | bytes | np.ndarray | Image.Image,
     if isinstance(src, (bytes, bytearray, memoryview)):
         data = bytes(src)
         if len(data) > policy.max_bytes:
-            raise MediaTooLarge(f"the image bytes ({len(data):,}) exceed the cap of {policy.max_bytes:,}; "
-                                "raise MediaPolicy(max_bytes=...)")
+            raise MediaTooLarge(
+                f"the image bytes ({len(data):,}) exceed the cap of {policy.max_bytes:,}; "
+                "raise MediaPolicy(max_bytes=...)"
+            )
         return _load_bytes(data, "<bytes>", policy)
     if isinstance(src, str) and is_url(src):
         return _load_bytes(fetch_url(src, policy), _url_source(src), policy)
     if not isinstance(src, (str, os.PathLike)):
-        raise UnsupportedFormat(f"cannot load an image from a {type(src).__name__}; pass a path, URL, "
-                                "bytes, numpy array or PIL image")
+        raise UnsupportedFormat(
+            f"cannot load an image from a {type(src).__name__}; pass a path, URL, "
+            "bytes, numpy array or PIL image"
+        )
     given = os.fspath(src)
     real = resolve_path(given, policy)
     _checked_size(real, given, policy)
@@ -494,8 +530,14 @@ def load_image(src: str | os.PathLike[str] | bytes | np.ndarray | Image.Image,
 
 def _loaded(rgb: np.ndarray, source: str, t0: float, notes: list[str]) -> LoadedImage:
     h, w = rgb.shape[:2]
-    return LoadedImage(rgb=rgb, source=source, width=int(w), height=int(h),
-                       decode_ms=(time.perf_counter() - t0) * 1000.0, notes=tuple(notes))
+    return LoadedImage(
+        rgb=rgb,
+        source=source,
+        width=int(w),
+        height=int(h),
+        decode_ms=(time.perf_counter() - t0) * 1000.0,
+        notes=tuple(notes),
+    )
 
 
 def _load_bytes(data: bytes, name: str, policy: MediaPolicy) -> LoadedImage:
@@ -518,16 +560,20 @@ def _refuse_non_image(head: bytes, name: str, ext: str) -> None:
 
 
 def _decode(fp: BinaryIO, name: str, policy: MediaPolicy) -> tuple[np.ndarray, list[str]]:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
+
+    Image = _pil()
 
     try:
         with warnings.catch_warnings():
             # we apply our own, lower, cap right below from the header alone
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": not fatal
             im = Image.open(fp, formats=_PIL_FORMATS)
     except Image.DecompressionBombError as exc:
-        raise MediaTooLarge(f"{name!r} is far too large to decode safely ({exc}); use a smaller image") \
-            from None
+        raise MediaTooLarge(
+            f"{name!r} is far too large to decode safely ({exc}); use a smaller image"
+        ) from None
     except UnidentifiedImageError:
         fp.seek(0)
         raise UnsupportedFormat(
@@ -535,8 +581,9 @@ def _decode(fp: BinaryIO, name: str, policy: MediaPolicy) -> tuple[np.ndarray, l
             "JPEG, PNG, BMP, WebP, TIFF or GIF file"
         ) from None
     except Exception as exc:
-        raise CorruptMedia(f"{name!r} is a damaged image ({_why(exc)}); re-export or re-download it") \
-            from None
+        raise CorruptMedia(
+            f"{name!r} is a damaged image ({_why(exc)}); re-export or re-download it"
+        ) from None
     with im:
         return _pil_image_to_rgb(im, name, policy)
 
@@ -552,23 +599,23 @@ def _check_pixels(width: int, height: int, name: str, policy: MediaPolicy) -> No
 
 
 def _pil_image_to_rgb(im: Image.Image, name: str, policy: MediaPolicy) -> tuple[np.ndarray, list[str]]:
-    from PIL import Image
+    Image = _pil()
 
     _check_pixels(im.width, im.height, name, policy)  # header only: nothing decoded yet
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            if getattr(im, "n_frames", 1) > 1:
-                im.seek(0)
-            im.load()
-        notes: list[str] = []
-        im = _upright(im, notes)
-        rgb = _pil_to_array(im, notes)
+            warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": not fatal
+            im.load()  # a freshly opened image is at its first frame
+            notes: list[str] = []
+            im = _upright(im, notes)
+            rgb = _pil_to_array(im, notes)
     except MediaError:
         raise
     except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, struct.error, ...
-        raise CorruptMedia(f"{name!r} is truncated or damaged ({_why(exc)}); re-export or re-download "
-                           "it") from None
+        raise CorruptMedia(
+            f"{name!r} is truncated or damaged ({_why(exc)}); re-export or re-download it"
+        ) from None
     return rgb, notes
 
 
@@ -576,7 +623,9 @@ def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
     from PIL import ImageOps
 
     try:
-        orientation = int(im.getexif().get(0x0112, 1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns on damaged EXIF; we just skip it
+            orientation = int(im.getexif().get(0x0112, 1))
     except Exception:
         notes.append("EXIF unreadable; orientation not applied")
         return im
@@ -592,7 +641,7 @@ _SIXTEEN = ("I;16", "I;16L", "I;16B", "I;16N")
 
 
 def _pil_to_array(im: Image.Image, notes: list[str]) -> np.ndarray:
-    from PIL import Image
+    Image = _pil()
 
     mode = im.mode
     if mode in _SIXTEEN or mode in ("I", "F"):
@@ -652,8 +701,9 @@ def _array_to_rgb(a: np.ndarray, policy: MediaPolicy) -> tuple[np.ndarray, list[
     if a.ndim == 3 and a.shape[2] == 1:
         a = a[:, :, 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
-        raise UnsupportedFormat(f"an image array must have shape (H, W), (H, W, 3) or (H, W, 4); got "
-                                f"{a.shape}")
+        raise UnsupportedFormat(
+            f"an image array must have shape (H, W), (H, W, 3) or (H, W, 4); got {a.shape}"
+        )
     _check_pixels(int(a.shape[1]), int(a.shape[0]), "<array>", policy)
     a = _array_to_u8(a, notes)
     if a.ndim == 2:
@@ -690,8 +740,10 @@ def _array_to_u8(a: np.ndarray, notes: list[str]) -> np.ndarray:
             return a.astype(np.uint8)
         if lo >= 0 and hi <= 65535:
             return _scale_to_u8(a, "I;16", notes)
-    raise UnsupportedFormat(f"cannot interpret an image array of dtype {a.dtype} with values outside "
-                            "[0, 255]; pass uint8 (or uint16, or float in [0, 1])")
+    raise UnsupportedFormat(
+        f"cannot interpret an image array of dtype {a.dtype} with values outside "
+        "[0, 255]; pass uint8 (or uint16, or float in [0, 1])"
+    )
 
 
 # --------------------------------------------------------------------------- video
@@ -728,8 +780,7 @@ class VideoSource:
         notes: Anything estimated or assumed about the video, in words.
     """
 
-    def __init__(self, path: Path, source: str, fmt: str, policy: MediaPolicy,
-                 temp: bool = False) -> None:
+    def __init__(self, path: Path, source: str, fmt: str, policy: MediaPolicy, temp: bool = False) -> None:
         self._path = path
         self._fmt = fmt
         self.source = source
@@ -754,8 +805,10 @@ class VideoSource:
         try:
             ok, frame = cap.read() if cap.isOpened() else (False, None)
             if not ok or frame is None:
-                raise EmptyMedia(f"{self.source!r} holds no decodable video frame (damaged, truncated or "
-                                 "not really a video); re-encode or re-export it")
+                raise EmptyMedia(
+                    f"{self.source!r} holds no decodable video frame (damaged, truncated or "
+                    "not really a video); re-encode or re-export it"
+                )
             fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
             count = cap.get(cv2.CAP_PROP_FRAME_COUNT)
         finally:
@@ -770,7 +823,7 @@ class VideoSource:
         self.duration_s = self.frame_count / fps
 
     def _probe_gif(self, policy: MediaPolicy) -> None:
-        from PIL import Image
+        Image = _pil()
 
         try:
             with Image.open(self._path, formats=["GIF"]) as im:
@@ -785,8 +838,9 @@ class VideoSource:
         except MediaError:
             raise
         except Exception as exc:
-            raise EmptyMedia(f"{self.source!r} is a GIF with no decodable frame ({_why(exc)}); "
-                             "re-export it") from None
+            raise EmptyMedia(
+                f"{self.source!r} is a GIF with no decodable frame ({_why(exc)}); re-export it"
+            ) from None
         self._gif_times = times
         self.frame_count = len(times)
         self.duration_s = t
@@ -811,8 +865,9 @@ class VideoSource:
             ValueError: ``sample_fps`` is not a positive number.
             EmptyMedia: Not a single frame could be decoded.
         """
-        if sample_fps is not None and not (isinstance(sample_fps, (int, float)) and
-                                           math.isfinite(sample_fps) and sample_fps > 0):
+        if sample_fps is not None and not (
+            isinstance(sample_fps, (int, float)) and math.isfinite(sample_fps) and sample_fps > 0
+        ):
             raise ValueError(f"sample_fps must be a positive number or None, not {sample_fps!r}")
         if self._closed:
             raise MediaError(f"the video {self.source!r} is closed; open it again with open_video()")
@@ -851,7 +906,7 @@ class VideoSource:
             cap.release()
 
     def _gif_frames(self, want: Any) -> Iterator[Frame]:
-        from PIL import Image
+        Image = _pil()
 
         with Image.open(self._path, formats=["GIF"]) as im:
             for i, t in enumerate(self._gif_times):
@@ -879,8 +934,10 @@ class VideoSource:
         self.close()
 
     def __repr__(self) -> str:
-        return (f"VideoSource({self.source!r}, {self.width}x{self.height}, {self.native_fps:.3g} fps, "
-                f"{self.frame_count} frames)")
+        return (
+            f"VideoSource({self.source!r}, {self.width}x{self.height}, {self.native_fps:.3g} fps, "
+            f"{self.frame_count} frames)"
+        )
 
 
 def _unlink(path: Path) -> None:
@@ -916,8 +973,10 @@ def open_video(src: str | os.PathLike[str] | bytes, policy: MediaPolicy | None =
         else:
             name, data = "<bytes>", bytes(src)
             if len(data) > policy.max_bytes:
-                raise MediaTooLarge(f"the video bytes ({len(data):,}) exceed the cap of "
-                                    f"{policy.max_bytes:,}; raise MediaPolicy(max_bytes=...)")
+                raise MediaTooLarge(
+                    f"the video bytes ({len(data):,}) exceed the cap of "
+                    f"{policy.max_bytes:,}; raise MediaPolicy(max_bytes=...)"
+                )
         if not data:
             raise EmptyMedia(f"{name} is empty (0 bytes); give a real video")
         fmt = _video_format(data[:_HEAD], name, "")
@@ -947,10 +1006,13 @@ def _video_format(head: bytes, name: str, ext: str) -> str:
         hint = "use load_image() for images" if kind == "image" else "audio has no video frames"
         raise UnsupportedFormat(f"{name!r} is {kind} ({fmt}), not a video; {hint}")
     if _EXT_KIND.get(ext) == "video":
-        raise EmptyMedia(f"{name!r} holds no decodable video (its content is not a {ext.lstrip('.')} "
-                         "container: damaged, truncated or not really a video); re-encode or re-export it")
-    raise UnsupportedFormat(f"{name!r} is not a supported video ({_looks_like(head)}); give mp4, mov, "
-                            "webm, mkv, avi or gif")
+        raise EmptyMedia(
+            f"{name!r} holds no decodable video (its content is not a {ext.lstrip('.')} "
+            "container: damaged, truncated or not really a video); re-encode or re-export it"
+        )
+    raise UnsupportedFormat(
+        f"{name!r} is not a supported video ({_looks_like(head)}); give mp4, mov, webm, mkv, avi or gif"
+    )
 
 
 # --------------------------------------------------------------------------- writing
@@ -984,8 +1046,9 @@ def write_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps:
     if not (math.isfinite(fps) and fps > 0):
         raise ValueError(f"fps must be a positive number, not {fps!r}")
     if ext != ".gif" and ext not in _FOURCC:
-        raise UnsupportedFormat(f"cannot write {ext or 'extensionless'} video; use one of .mp4 .mov .avi "
-                                ".mkv .webm .gif")
+        raise UnsupportedFormat(
+            f"cannot write {ext or 'extensionless'} video; use one of .mp4 .mov .avi .mkv .webm .gif"
+        )
     it = iter(frames)
     first = next(it, None)
     if first is None:
@@ -1003,12 +1066,18 @@ def write_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps:
     shape = np.asarray(first).shape if np.asarray(first).ndim == 3 else (*np.asarray(first).shape, 3)
     h, w = shape[:2]
     if ext == ".gif":
-        from PIL import Image
+        Image = _pil()
 
         images = (Image.fromarray(f) for f in rgb_frames())
         head = next(images)
-        head.save(out, format="GIF", save_all=True, append_images=images,
-                  duration=max(20, round(1000.0 / fps)), loop=0)
+        head.save(
+            out,
+            format="GIF",
+            save_all=True,
+            append_images=images,
+            duration=max(20, round(1000.0 / fps)),
+            loop=0,
+        )
         return out
     import cv2
 

@@ -103,8 +103,10 @@ def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise MediaError(f"resolving {host!r} timed out after {timeout:g} s; check the host name "
-                         f"or raise MediaPolicy(url_timeout_s=...)")
+        raise MediaError(
+            f"resolving {host!r} timed out after {timeout:g} s; check the host name "
+            f"or raise MediaPolicy(url_timeout_s=...)"
+        )
     if "error" in box:
         raise MediaError(f"cannot resolve host {host!r} ({box['error']}); check the URL")
     addrs: list[IPAddress] = []
@@ -140,8 +142,10 @@ def check_url(url: str, policy: MediaPolicy) -> tuple[urllib.parse.SplitResult, 
         raise MediaError(f"malformed URL {redact_url(url)!r} ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise AccessDenied(f"only http:// and https:// URLs may be fetched, not {scheme or 'a bare'}:// "
-                           f"({redact_url(url)!r}); for a local file pass its path instead")
+        raise AccessDenied(
+            f"only http:// and https:// URLs may be fetched, not {scheme or 'a bare'}:// "
+            f"({redact_url(url)!r}); for a local file pass its path instead"
+        )
     if not policy.allow_urls:
         raise AccessDenied(
             "fetching URLs is disabled; download the file and pass its path, or enable URLs "
@@ -220,8 +224,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def _opener(ip: IPAddress) -> urllib.request.OpenerDirector:
     # build_opener adds defaults (incl. ProxyHandler); build by hand to control every handler.
     opener = urllib.request.OpenerDirector()
-    for handler in (_PinnedHTTPHandler(ip), _PinnedHTTPSHandler(ip), _NoRedirect(),
-                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()):
+    for handler in (
+        _PinnedHTTPHandler(ip),
+        _PinnedHTTPSHandler(ip),
+        _NoRedirect(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
         opener.add_handler(handler)
     return opener
 
@@ -261,20 +270,24 @@ def fetch_url(url: str, policy: MediaPolicy) -> bytes:
             if exc.code in (301, 302, 303, 307, 308) and location:
                 current = urllib.parse.urljoin(current, location)
                 continue
-            raise MediaError(f"the server answered HTTP {exc.code} for {redact_url(url)!r}; "
-                             "check the URL") from None
+            raise MediaError(
+                f"the server answered HTTP {exc.code} for {redact_url(url)!r}; check the URL"
+            ) from None
         except TimeoutError:
             raise _timeout(url, policy) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, (TimeoutError, socket.timeout)):
                 raise _timeout(url, policy) from None
-            raise MediaError(f"could not fetch {redact_url(url)!r} ({reason}); check the URL and "
-                             "the network") from None
+            raise MediaError(
+                f"could not fetch {redact_url(url)!r} ({reason}); check the URL and the network"
+            ) from None
         with resp:
             return _read_capped(resp, url, policy, deadline)
-    raise MediaError(f"too many redirects fetching {redact_url(url)!r} (more than "
-                     f"{policy.max_redirects}); give the final URL")
+    raise MediaError(
+        f"too many redirects fetching {redact_url(url)!r} (more than "
+        f"{policy.max_redirects}); give the final URL"
+    )
 
 
 def _read_capped(resp: http.client.HTTPResponse, url: str, policy: MediaPolicy, deadline: float) -> bytes:
@@ -305,5 +318,7 @@ def _read_capped(resp: http.client.HTTPResponse, url: str, policy: MediaPolicy, 
 
 
 def _timeout(url: str, policy: MediaPolicy) -> MediaError:
-    return MediaError(f"fetching {redact_url(url)!r} timed out after {policy.url_timeout_s:g} s; "
-                      "raise MediaPolicy(url_timeout_s=...) or download it and pass the path")
+    return MediaError(
+        f"fetching {redact_url(url)!r} timed out after {policy.url_timeout_s:g} s; "
+        "raise MediaPolicy(url_timeout_s=...) or download it and pass the path"
+    )
