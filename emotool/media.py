@@ -23,23 +23,21 @@ to fix it:
   playlist or other FFmpeg-interpreted text renamed ``.mp4`` is refused rather
   than followed.
 
-Heavy libraries (OpenCV, Pillow) are imported inside the functions that use them.
+The code is split by concern: this module (policy, paths, kinds, images),
+:mod:`emotool.decode` (pixel conversions), :mod:`emotool.videoio` (video; its
+names are re-exported here lazily) and :mod:`emotool.netfetch` (URLs). Heavy
+libraries (OpenCV, Pillow) are imported inside the functions that use them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import math
 import os
 import re
 import stat
 import sys
-import tempfile
 import time
-import warnings
-import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
@@ -47,6 +45,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from emotool.decode import array_to_rgb, decode_image, looks_like, pil, pil_image_to_rgb, why
 from emotool.errors import (
     AccessDenied,
     CorruptMedia,
@@ -58,6 +57,18 @@ from emotool.errors import (
 
 if TYPE_CHECKING:
     from PIL import Image
+
+    from emotool.videoio import VideoSource, open_video, write_video
+
+
+def __getattr__(name: str) -> Any:
+    """The video API lives in :mod:`emotool.videoio`; it is loaded on first use."""
+    if name in ("VideoSource", "open_video", "write_video"):
+        from emotool import videoio
+
+        return getattr(videoio, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Kind",
@@ -87,7 +98,7 @@ _FORMAT_KIND: dict[str, Kind] = {
     **dict.fromkeys(("wav", "flac", "mp3", "ogg", "m4a"), "audio"),
 }
 _CV2_CONTAINERS = ("mp4", "mov", "webm", "mkv", "avi")
-_PIL_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF", "GIF")
+PIL_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF", "GIF")
 _HEAD = 64
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _QT_BOXES = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
@@ -95,24 +106,6 @@ _QT_BOXES = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 
 def _supported() -> str:
     return ", ".join(sorted(e.lstrip(".") for e in _EXT_KIND))
-
-
-def _pil() -> Any:
-    """PIL.Image with exactly the decoders emotool uses registered (not all of Pillow's).
-
-    Phone photos in MPO form are opened by the JPEG plugin.
-    """
-    from PIL import (  # noqa: F401  (importing registers the plugin)
-        BmpImagePlugin,
-        GifImagePlugin,
-        Image,
-        JpegImagePlugin,
-        PngImagePlugin,
-        TiffImagePlugin,
-        WebPImagePlugin,
-    )
-
-    return Image
 
 
 # --------------------------------------------------------------------------- policy
@@ -336,13 +329,13 @@ def sniff(head: bytes) -> str | None:
 
 
 def _gif_kind(fp: BinaryIO, name: str) -> Kind:
-    Image = _pil()
+    Image = pil()
 
     try:
         with Image.open(fp, formats=["GIF"]) as im:
             return "video" if getattr(im, "is_animated", False) else "image"
     except Exception as exc:
-        raise CorruptMedia(f"{name!r} is a damaged GIF ({_why(exc)}); re-export it") from None
+        raise CorruptMedia(f"{name!r} is a damaged GIF ({why(exc)}); re-export it") from None
 
 
 def _kind_of_head(head: bytes, name: str, ext: str) -> Kind | None:
@@ -412,26 +405,11 @@ def _kind_of_bytes(data: bytes, name: str) -> Kind:
     fmt = sniff(data[:_HEAD])
     if fmt is None:
         raise UnsupportedFormat(
-            f"{name} is not a supported media format ({_looks_like(data[:_HEAD])}); supported: {_supported()}"
+            f"{name} is not a supported media format ({looks_like(data[:_HEAD])}); supported: {_supported()}"
         )
     if fmt == "gif":
         return _gif_kind(io.BytesIO(data), name)
     return _FORMAT_KIND[fmt]
-
-
-def _looks_like(head: bytes) -> str:
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "unrecognised content"
-    if all(c.isprintable() or c in "\r\n\t" for c in text):
-        return "it looks like text"
-    return "unrecognised content"
-
-
-def _why(exc: BaseException) -> str:
-    msg = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
 
 
 # --------------------------------------------------------------------------- images
@@ -495,11 +473,11 @@ def load_image(
     policy = policy or MediaPolicy.default()
     if isinstance(src, np.ndarray):
         t0 = time.perf_counter()
-        rgb, notes = _array_to_rgb(src, policy)
+        rgb, notes = array_to_rgb(src, policy)
         return _loaded(rgb, "<array>", t0, notes)
     if _is_pil(src):
         t0 = time.perf_counter()
-        rgb, notes = _pil_image_to_rgb(src, "<image>", policy)  # type: ignore[arg-type]
+        rgb, notes = pil_image_to_rgb(src, "<image>", policy)  # type: ignore[arg-type]
         return _loaded(rgb, "<image>", t0, notes)
     if isinstance(src, (bytes, bytearray, memoryview)):
         data = bytes(src)
@@ -524,7 +502,7 @@ def load_image(
     with _open_checked(real, given, policy) as fh:
         _refuse_non_image(fh.read(_HEAD), name, Path(given).suffix.lower())
         fh.seek(0)
-        rgb, notes = _decode(fh, name, policy)
+        rgb, notes = decode_image(fh, name, policy)
     return _loaded(rgb, name, t0, notes)
 
 
@@ -545,7 +523,7 @@ def _load_bytes(data: bytes, name: str, policy: MediaPolicy) -> LoadedImage:
         raise EmptyMedia(f"{name} is empty (0 bytes); give real image data")
     _refuse_non_image(data[:_HEAD], name, "")
     t0 = time.perf_counter()
-    rgb, notes = _decode(io.BytesIO(data), name, policy)
+    rgb, notes = decode_image(io.BytesIO(data), name, policy)
     return _loaded(rgb, name, t0, notes)
 
 
@@ -557,541 +535,3 @@ def _refuse_non_image(head: bytes, name: str, ext: str) -> None:
     if fmt != "gif" and kind in ("video", "audio") and (fmt is not None or ext != ""):
         hint = "use open_video() for video" if kind == "video" else "audio is not an image"
         raise UnsupportedFormat(f"{name!r} is {kind}, not an image; {hint}")
-
-
-def _decode(fp: BinaryIO, name: str, policy: MediaPolicy) -> tuple[np.ndarray, list[str]]:
-    from PIL import UnidentifiedImageError
-
-    Image = _pil()
-
-    try:
-        with warnings.catch_warnings():
-            # we apply our own, lower, cap right below from the header alone
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": not fatal
-            im = Image.open(fp, formats=_PIL_FORMATS)
-    except Image.DecompressionBombError as exc:
-        raise MediaTooLarge(
-            f"{name!r} is far too large to decode safely ({exc}); use a smaller image"
-        ) from None
-    except UnidentifiedImageError:
-        fp.seek(0)
-        raise UnsupportedFormat(
-            f"{name!r} is not a readable image ({_looks_like(fp.read(_HEAD))}); give a "
-            "JPEG, PNG, BMP, WebP, TIFF or GIF file"
-        ) from None
-    except Exception as exc:
-        raise CorruptMedia(
-            f"{name!r} is a damaged image ({_why(exc)}); re-export or re-download it"
-        ) from None
-    with im:
-        return _pil_image_to_rgb(im, name, policy)
-
-
-def _check_pixels(width: int, height: int, name: str, policy: MediaPolicy) -> None:
-    if width <= 0 or height <= 0:
-        raise EmptyMedia(f"{name!r} has no pixels ({width}x{height})")
-    if width * height > policy.max_pixels:
-        raise MediaTooLarge(
-            f"{name!r} is {width}x{height} = {width * height:,} pixels, over the cap of "
-            f"{policy.max_pixels:,}; downscale it or raise MediaPolicy(max_pixels=...)"
-        )
-
-
-def _pil_image_to_rgb(im: Image.Image, name: str, policy: MediaPolicy) -> tuple[np.ndarray, list[str]]:
-    Image = _pil()
-
-    _check_pixels(im.width, im.height, name, policy)  # header only: nothing decoded yet
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": not fatal
-            im.load()  # a freshly opened image is at its first frame
-            notes: list[str] = []
-            im = _upright(im, notes)
-            rgb = _pil_to_array(im, notes)
-    except MediaError:
-        raise
-    except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, struct.error, ...
-        raise CorruptMedia(
-            f"{name!r} is truncated or damaged ({_why(exc)}); re-export or re-download it"
-        ) from None
-    return rgb, notes
-
-
-def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
-    from PIL import ImageOps
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow warns on damaged EXIF; we just skip it
-            orientation = int(im.getexif().get(0x0112, 1))
-    except Exception:
-        notes.append("EXIF unreadable; orientation not applied")
-        return im
-    if orientation in (2, 3, 4, 5, 6, 7, 8):
-        out = ImageOps.exif_transpose(im)
-        if out is not None:
-            notes.append(f"EXIF orientation {orientation} applied")
-            return out
-    return im
-
-
-_SIXTEEN = ("I;16", "I;16L", "I;16B", "I;16N")
-
-
-def _pil_to_array(im: Image.Image, notes: list[str]) -> np.ndarray:
-    Image = _pil()
-
-    mode = im.mode
-    if mode in _SIXTEEN or mode in ("I", "F"):
-        return _gray_to_rgb(_scale_to_u8(np.asarray(im), mode, notes))
-    if mode == "CMYK":
-        return np.asarray(_cmyk_to_rgb(im, notes))
-    has_alpha = mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in im.info
-    if has_alpha:
-        rgba = im.convert("RGBA")
-        if rgba.getextrema()[3][0] < 255:
-            notes.append("transparent pixels composited onto white")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
-    if mode in ("L", "1", "P") and mode != "P":
-        notes.append("grayscale replicated to RGB")
-    return np.asarray(im if mode == "RGB" else im.convert("RGB"))
-
-
-def _scale_to_u8(a: np.ndarray, mode: str, notes: list[str]) -> np.ndarray:
-    a = a.astype(np.float64)
-    if mode == "F":
-        top = 1.0 if float(np.nanmax(a, initial=0.0)) <= 1.0 else 255.0
-        notes.append(f"float samples scaled from [0, {top:g}] to 8-bit")
-        return np.clip(np.nan_to_num(a) * (255.0 / top) + 0.5, 0, 255).astype(np.uint8)
-    if mode == "I" and float(a.max(initial=0)) <= 255 and float(a.min(initial=0)) >= 0:
-        notes.append("32-bit integer samples within 0-255 kept as 8-bit")
-        return a.astype(np.uint8)
-    notes.append("16-bit samples scaled to 8-bit")
-    return np.clip(a * (255.0 / 65535.0) + 0.5, 0, 255).astype(np.uint8)
-
-
-def _gray_to_rgb(gray: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
-
-
-def _cmyk_to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
-    icc = im.info.get("icc_profile")
-    if icc:
-        try:
-            from PIL import ImageCms
-
-            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            out = ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
-            if out is not None:
-                notes.append("CMYK converted to sRGB with its ICC profile")
-                return out
-        except Exception:
-            pass
-    notes.append("CMYK converted to RGB")
-    return im.convert("RGB")
-
-
-def _array_to_rgb(a: np.ndarray, policy: MediaPolicy) -> tuple[np.ndarray, list[str]]:
-    notes: list[str] = []
-    if a.size == 0:
-        raise EmptyMedia(f"the array is empty (shape {a.shape}); pass an image array")
-    if a.ndim == 3 and a.shape[2] == 1:
-        a = a[:, :, 0]
-    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
-        raise UnsupportedFormat(
-            f"an image array must have shape (H, W), (H, W, 3) or (H, W, 4); got {a.shape}"
-        )
-    _check_pixels(int(a.shape[1]), int(a.shape[0]), "<array>", policy)
-    a = _array_to_u8(a, notes)
-    if a.ndim == 2:
-        notes.append("grayscale replicated to RGB")
-        return _gray_to_rgb(a), notes
-    if a.shape[2] == 4:
-        alpha = a[:, :, 3:4].astype(np.float32) / 255.0
-        if float(alpha.min()) < 1.0:
-            notes.append("transparent pixels composited onto white")
-        rgb = a[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
-        return np.ascontiguousarray(np.clip(rgb + 0.5, 0, 255).astype(np.uint8)), notes
-    return np.ascontiguousarray(a, dtype=np.uint8).copy(), notes
-
-
-def _array_to_u8(a: np.ndarray, notes: list[str]) -> np.ndarray:
-    if a.dtype == np.uint8:
-        return a
-    if a.dtype == np.bool_:
-        return a.astype(np.uint8) * 255
-    if a.dtype == np.uint16:
-        return _scale_to_u8(a, "I;16", notes)
-    if np.issubdtype(a.dtype, np.floating):
-        if not np.isfinite(a).all():
-            raise UnsupportedFormat("the image array holds NaN or infinite values; clean it first")
-        lo, hi = float(a.min()), float(a.max())
-        if lo >= 0.0 and hi <= 1.0:
-            notes.append("float samples scaled from [0, 1] to 8-bit")
-            return np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        if lo >= 0.0 and hi <= 255.0:
-            return np.clip(a + 0.5, 0, 255).astype(np.uint8)
-    elif np.issubdtype(a.dtype, np.integer):
-        lo, hi = int(a.min()), int(a.max())
-        if lo >= 0 and hi <= 255:
-            return a.astype(np.uint8)
-        if lo >= 0 and hi <= 65535:
-            return _scale_to_u8(a, "I;16", notes)
-    raise UnsupportedFormat(
-        f"cannot interpret an image array of dtype {a.dtype} with values outside "
-        "[0, 255]; pass uint8 (or uint16, or float in [0, 1])"
-    )
-
-
-# --------------------------------------------------------------------------- video
-
-
-def _sampler(step: float | None, tolerance: float) -> Any:
-    """A predicate on frame times picking the frame nearest each multiple of ``step``."""
-    state = {"next": 0.0}
-
-    def want(t: float) -> bool:
-        if step is None:
-            return True
-        if t + tolerance < state["next"]:
-            return False
-        while state["next"] <= t + tolerance:
-            state["next"] += step
-        return True
-
-    return want
-
-
-class VideoSource:
-    """An opened video; iterate :meth:`frames`. Use as a context manager.
-
-    Attributes:
-        source: File name, redacted URL or ``"<bytes>"`` (never a full local path).
-        native_fps: Frames per second the container declares (25 when it
-            declares nothing usable).
-        frame_count: Frames the container declares (0 when unknown); a damaged
-            file may yield fewer.
-        duration_s: ``frame_count / native_fps`` (for GIF: the sum of frame delays).
-        width: Frame width in pixels.
-        height: Frame height in pixels.
-        notes: Anything estimated or assumed about the video, in words.
-    """
-
-    def __init__(self, path: Path, source: str, fmt: str, policy: MediaPolicy, temp: bool = False) -> None:
-        self._path = path
-        self._fmt = fmt
-        self.source = source
-        self.notes: list[str] = []
-        self._closed = False
-        self._finalizer = weakref.finalize(self, _unlink, path) if temp else None
-        self._gif_times: list[float] = []
-        try:
-            if fmt == "gif":
-                self._probe_gif(policy)
-            else:
-                self._probe_cv2(policy)
-        except BaseException:
-            self.close()
-            raise
-
-    # -- probing
-    def _probe_cv2(self, policy: MediaPolicy) -> None:
-        import cv2
-
-        cap = cv2.VideoCapture(str(self._path), cv2.CAP_FFMPEG)
-        try:
-            ok, frame = cap.read() if cap.isOpened() else (False, None)
-            if not ok or frame is None:
-                raise EmptyMedia(
-                    f"{self.source!r} holds no decodable video frame (damaged, truncated or "
-                    "not really a video); re-encode or re-export it"
-                )
-            fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-            count = cap.get(cv2.CAP_PROP_FRAME_COUNT)
-        finally:
-            cap.release()
-        self.height, self.width = int(frame.shape[0]), int(frame.shape[1])
-        _check_pixels(self.width, self.height, self.source, policy)
-        if not math.isfinite(fps) or fps <= 0 or fps > 1000:
-            self.notes.append(f"container declares no usable frame rate ({fps}); assumed 25 fps")
-            fps = 25.0
-        self.native_fps = fps
-        self.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
-        self.duration_s = self.frame_count / fps
-
-    def _probe_gif(self, policy: MediaPolicy) -> None:
-        Image = _pil()
-
-        try:
-            with Image.open(self._path, formats=["GIF"]) as im:
-                self.width, self.height = im.size
-                _check_pixels(self.width, self.height, self.source, policy)
-                t, times = 0.0, []
-                for i in range(getattr(im, "n_frames", 1)):
-                    im.seek(i)
-                    times.append(t)
-                    delay = im.info.get("duration") or 0
-                    t += (delay if delay >= 20 else 100) / 1000.0  # as browsers do for 0-10 ms
-        except MediaError:
-            raise
-        except Exception as exc:
-            raise EmptyMedia(
-                f"{self.source!r} is a GIF with no decodable frame ({_why(exc)}); re-export it"
-            ) from None
-        self._gif_times = times
-        self.frame_count = len(times)
-        self.duration_s = t
-        self.native_fps = len(times) / t if t > 0 else 10.0
-
-    # -- reading
-    def frames(self, sample_fps: float | None = None) -> Iterator[Frame]:
-        """Decoded frames, optionally sampled.
-
-        Args:
-            sample_fps: Frames per second wanted; the frame nearest each
-                multiple of ``1 / sample_fps`` seconds is yielded. ``None``, or a
-                rate at or above the native one, yields every frame. Skipped
-                frames are not converted (``grab`` without ``retrieve``).
-
-        Yields:
-            ``(frame_index, t_seconds, rgb)`` with ``rgb`` of shape
-            (height, width, 3), uint8. ``t_seconds`` is ``frame_index / native_fps``
-            (GIF: the sum of the preceding frame delays).
-
-        Raises:
-            ValueError: ``sample_fps`` is not a positive number.
-            EmptyMedia: Not a single frame could be decoded.
-        """
-        if sample_fps is not None and not (
-            isinstance(sample_fps, (int, float)) and math.isfinite(sample_fps) and sample_fps > 0
-        ):
-            raise ValueError(f"sample_fps must be a positive number or None, not {sample_fps!r}")
-        if self._closed:
-            raise MediaError(f"the video {self.source!r} is closed; open it again with open_video()")
-        step = None if sample_fps is None or sample_fps >= self.native_fps else 1.0 / sample_fps
-        tolerance = 0.5 / self.native_fps
-        gen = self._gif_frames if self._fmt == "gif" else self._cv2_frames
-        return self._nonempty(gen(_sampler(step, tolerance)))
-
-    def _nonempty(self, it: Iterator[Frame]) -> Iterator[Frame]:
-        n = 0
-        for item in it:
-            n += 1
-            yield item
-        if n == 0:
-            raise EmptyMedia(f"{self.source!r} holds no decodable video frame; re-encode it")
-
-    def _cv2_frames(self, want: Any) -> Iterator[Frame]:
-        import cv2
-
-        cap = cv2.VideoCapture(str(self._path), cv2.CAP_FFMPEG)
-        try:
-            i = 0
-            while cap.isOpened():
-                t = i / self.native_fps
-                if want(t):
-                    ok, bgr = cap.read()
-                    if not ok or bgr is None:
-                        break
-                    if bgr.shape[:2] != (self.height, self.width):
-                        break  # a stream that changes size mid-way: stop at what we trust
-                    yield i, t, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-                elif not cap.grab():
-                    break
-                i += 1
-        finally:
-            cap.release()
-
-    def _gif_frames(self, want: Any) -> Iterator[Frame]:
-        Image = _pil()
-
-        with Image.open(self._path, formats=["GIF"]) as im:
-            for i, t in enumerate(self._gif_times):
-                if not want(t):
-                    continue
-                try:
-                    im.seek(i)
-                    im.load()
-                    rgb = _pil_to_array(im, [])
-                except Exception:
-                    break  # a damaged tail: keep what decoded
-                yield i, t, rgb
-
-    # -- lifetime
-    def close(self) -> None:
-        """Release the video (and delete its temporary copy, if any)."""
-        self._closed = True
-        if self._finalizer is not None:
-            self._finalizer()
-
-    def __enter__(self) -> VideoSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return (
-            f"VideoSource({self.source!r}, {self.width}x{self.height}, {self.native_fps:.3g} fps, "
-            f"{self.frame_count} frames)"
-        )
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
-
-
-def open_video(src: str | os.PathLike[str] | bytes, policy: MediaPolicy | None = None) -> VideoSource:
-    """Open a video (mp4, mov, webm, mkv, avi or gif) for frame-by-frame reading.
-
-    Bytes and URLs are written to a temporary file that :meth:`VideoSource.close`
-    deletes. The container is recognised from its magic bytes before FFmpeg sees
-    the file; the first frame is decoded to make sure the video is readable.
-
-    Args:
-        src: A path (checked against ``policy.allowed_roots``), an ``http(s)`` URL
-            (only if ``policy.allow_urls``) or the encoded bytes of a video.
-        policy: The media policy; default :meth:`MediaPolicy.default`.
-
-    Returns:
-        An open :class:`VideoSource`.
-
-    Raises:
-        EmptyMedia: Zero bytes, or no decodable frame (garbage, truncated file).
-        UnsupportedFormat: An image, audio or unknown format.
-        MediaTooLarge: Frames over ``max_pixels``, or a file over the byte cap.
-        AccessDenied, MediaError: As for :func:`resolve_path` and :func:`fetch_url`.
-    """
-    policy = policy or MediaPolicy.default()
-    if isinstance(src, (bytes, bytearray, memoryview)) or (isinstance(src, str) and is_url(src)):
-        if isinstance(src, str):
-            name, data = _url_source(src), fetch_url(src, policy)
-        else:
-            name, data = "<bytes>", bytes(src)
-            if len(data) > policy.max_bytes:
-                raise MediaTooLarge(
-                    f"the video bytes ({len(data):,}) exceed the cap of "
-                    f"{policy.max_bytes:,}; raise MediaPolicy(max_bytes=...)"
-                )
-        if not data:
-            raise EmptyMedia(f"{name} is empty (0 bytes); give a real video")
-        fmt = _video_format(data[:_HEAD], name, "")
-        fd, tmp = tempfile.mkstemp(prefix="emotool-", suffix=f".{fmt}")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-        except BaseException:
-            _unlink(Path(tmp))
-            raise
-        return VideoSource(Path(tmp), name, fmt, policy, temp=True)
-    if not isinstance(src, (str, os.PathLike)):
-        raise UnsupportedFormat(f"cannot open a video from a {type(src).__name__}; pass a path, URL or bytes")
-    given = os.fspath(src)
-    real = resolve_path(given, policy)
-    _checked_size(real, given, policy)
-    fmt = _video_format(_read_head(real, given, policy), given, Path(given).suffix.lower())
-    return VideoSource(real, Path(given).name, fmt, policy)
-
-
-def _video_format(head: bytes, name: str, ext: str) -> str:
-    fmt = sniff(head)
-    if fmt in _CV2_CONTAINERS or fmt == "gif":
-        return fmt  # type: ignore[return-value]
-    if fmt is not None:
-        kind = _FORMAT_KIND[fmt]
-        hint = "use load_image() for images" if kind == "image" else "audio has no video frames"
-        raise UnsupportedFormat(f"{name!r} is {kind} ({fmt}), not a video; {hint}")
-    if _EXT_KIND.get(ext) == "video":
-        raise EmptyMedia(
-            f"{name!r} holds no decodable video (its content is not a {ext.lstrip('.')} "
-            "container: damaged, truncated or not really a video); re-encode or re-export it"
-        )
-    raise UnsupportedFormat(
-        f"{name!r} is not a supported video ({_looks_like(head)}); give mp4, mov, webm, mkv, avi or gif"
-    )
-
-
-# --------------------------------------------------------------------------- writing
-
-
-_FOURCC = {".mp4": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "MJPG", ".webm": "VP80"}
-
-
-def write_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps: float) -> Path:
-    """Write RGB frames to a video file; the extension picks the format.
-
-    mp4 and mov use MPEG-4 Part 2 (``mp4v``), avi and mkv Motion-JPEG, webm VP8
-    (all through OpenCV's FFmpeg, which is checked to round-trip here), gif
-    Pillow (frame delay ``1000 / fps`` ms, rounded to 10 ms by the format).
-
-    Args:
-        path: Output file (.mp4, .mov, .avi, .mkv, .webm or .gif).
-        frames: RGB uint8 arrays of one shape (H, W, 3); (H, W) is taken as gray.
-        fps: Frames per second.
-
-    Returns:
-        ``Path(path)``.
-
-    Raises:
-        ValueError: No frames, frames of different sizes, or a bad ``fps``.
-        UnsupportedFormat: An extension not listed above.
-        MediaError: OpenCV could not create the file.
-    """
-    out = Path(path)
-    ext = out.suffix.lower()
-    if not (math.isfinite(fps) and fps > 0):
-        raise ValueError(f"fps must be a positive number, not {fps!r}")
-    if ext != ".gif" and ext not in _FOURCC:
-        raise UnsupportedFormat(
-            f"cannot write {ext or 'extensionless'} video; use one of .mp4 .mov .avi .mkv .webm .gif"
-        )
-    it = iter(frames)
-    first = next(it, None)
-    if first is None:
-        raise ValueError("write_video needs at least one frame")
-
-    def rgb_frames() -> Iterator[np.ndarray]:
-        for f in _chain(first, it):
-            f = np.asarray(f)
-            if f.ndim == 2:
-                f = _gray_to_rgb(f)
-            if f.shape != shape or f.dtype != np.uint8:
-                raise ValueError(f"every frame must be uint8 of shape {shape}; got {f.dtype} {f.shape}")
-            yield f
-
-    shape = np.asarray(first).shape if np.asarray(first).ndim == 3 else (*np.asarray(first).shape, 3)
-    h, w = shape[:2]
-    if ext == ".gif":
-        Image = _pil()
-
-        images = (Image.fromarray(f) for f in rgb_frames())
-        head = next(images)
-        head.save(
-            out,
-            format="GIF",
-            save_all=True,
-            append_images=images,
-            duration=max(20, round(1000.0 / fps)),
-            loop=0,
-        )
-        return out
-    import cv2
-
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*_FOURCC[ext]), float(fps), (int(w), int(h)))
-    try:
-        if not writer.isOpened():
-            raise MediaError(f"OpenCV cannot write {ext} files here (codec {_FOURCC[ext]}); try .mp4 or .avi")
-        for f in rgb_frames():
-            writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-    finally:
-        writer.release()
-    return out
-
-
-def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-    yield first
-    yield from rest
