@@ -6,14 +6,14 @@ The container is recognised from its magic bytes before FFmpeg sees the file.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import math
 import os
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -41,20 +41,35 @@ __all__ = ["VideoSource", "open_video", "write_video"]
 # --------------------------------------------------------------------------- video
 
 
-def _sampler(step: float | None, tolerance: float) -> Any:
-    """A predicate on frame times picking the frame nearest each multiple of ``step``."""
-    state = {"next": 0.0}
+def _every_nth(step: float | None, fps: float) -> Callable[[int], bool]:
+    """For a constant frame rate: is frame ``i`` the one nearest some multiple of ``step`` seconds?"""
+    state = {"k": 0}
 
-    def want(t: float) -> bool:
+    def want(i: int) -> bool:
         if step is None:
             return True
-        if t + tolerance < state["next"]:
-            return False
-        while state["next"] <= t + tolerance:
-            state["next"] += step
-        return True
+        hit = False
+        while (target := math.floor(state["k"] * step * fps + 0.5)) <= i:
+            hit = hit or target == i
+            state["k"] += 1
+        return hit
 
     return want
+
+
+def _nearest_times(step: float | None, times: list[float]) -> Callable[[int], bool]:
+    """For known frame times (GIF): the frames nearest each multiple of ``step`` seconds."""
+    if step is None:
+        return lambda i: True
+    picked: set[int] = set()
+    k = 0
+    while (g := k * step) <= times[-1] + 1e-9:
+        j = bisect.bisect_left(times, g)
+        if j == len(times) or (j > 0 and g - times[j - 1] <= times[j] - g):
+            j -= 1
+        picked.add(j)
+        k += 1
+    return picked.__contains__
 
 
 class VideoSource:
@@ -164,9 +179,9 @@ class VideoSource:
         if self._closed:
             raise MediaError(f"the video {self.source!r} is closed; open it again with open_video()")
         step = None if sample_fps is None or sample_fps >= self.native_fps else 1.0 / sample_fps
-        tolerance = 0.5 / self.native_fps
-        gen = self._gif_frames if self._fmt == "gif" else self._cv2_frames
-        return self._nonempty(gen(_sampler(step, tolerance)))
+        if self._fmt == "gif":
+            return self._nonempty(self._gif_frames(_nearest_times(step, self._gif_times)))
+        return self._nonempty(self._cv2_frames(_every_nth(step, self.native_fps)))
 
     def _nonempty(self, it: Iterator[Frame]) -> Iterator[Frame]:
         n = 0
@@ -176,33 +191,32 @@ class VideoSource:
         if n == 0:
             raise EmptyMedia(f"{self.source!r} holds no decodable video frame; re-encode it")
 
-    def _cv2_frames(self, want: Any) -> Iterator[Frame]:
+    def _cv2_frames(self, want: Callable[[int], bool]) -> Iterator[Frame]:
         import cv2
 
         cap = cv2.VideoCapture(str(self._path), cv2.CAP_FFMPEG)
         try:
             i = 0
             while cap.isOpened():
-                t = i / self.native_fps
-                if want(t):
+                if want(i):
                     ok, bgr = cap.read()
                     if not ok or bgr is None:
                         break
                     if bgr.shape[:2] != (self.height, self.width):
                         break  # a stream that changes size mid-way: stop at what we trust
-                    yield i, t, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                    yield i, i / self.native_fps, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
                 elif not cap.grab():
                     break
                 i += 1
         finally:
             cap.release()
 
-    def _gif_frames(self, want: Any) -> Iterator[Frame]:
+    def _gif_frames(self, want: Callable[[int], bool]) -> Iterator[Frame]:
         Image = pil()
 
         with Image.open(self._path, formats=["GIF"]) as im:
             for i, t in enumerate(self._gif_times):
-                if not want(t):
+                if not want(i):
                     continue
                 try:
                     im.seek(i)
@@ -318,7 +332,7 @@ def write_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps:
 
     mp4 and mov use MPEG-4 Part 2 (``mp4v``), avi and mkv Motion-JPEG, webm VP8
     (all through OpenCV's FFmpeg, which is checked to round-trip here), gif
-    Pillow (frame delay ``1000 / fps`` ms, rounded to 10 ms by the format).
+    Pillow (frame delay ``1000 / fps`` ms rounded to the 10 ms steps GIF stores).
 
     Args:
         path: Output file (.mp4, .mov, .avi, .mkv, .webm or .gif).
@@ -367,7 +381,7 @@ def write_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps:
             format="GIF",
             save_all=True,
             append_images=images,
-            duration=max(20, round(1000.0 / fps)),
+            duration=max(20, round(100.0 / fps) * 10),
             loop=0,
         )
         return out
