@@ -136,6 +136,7 @@ def load_nets() -> tuple[PNet, RNet, ONet]:
                 state = torch.load(assets.path(name), weights_only=True, map_location="cpu")
                 net.load_state_dict(state)
                 net.eval()
+                net.to(memory_format=torch.channels_last)
                 for p in net.parameters():
                     p.requires_grad_(False)
             _NETS = nets
@@ -225,8 +226,8 @@ def apply_regression(boxes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return out
 
 
-def crop_patches(img: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
-    """Crop each box from an RGB image (zero outside it), resize to ``size``, return NCHW float."""
+def crop_patches(img: np.ndarray, boxes: np.ndarray, size: int) -> torch.Tensor:
+    """Crop each box from an RGB image (zero outside it), resize to ``size``, return a normalised batch."""
     h, w = img.shape[:2]
     out = np.zeros((len(boxes), size, size, 3), dtype=np.float32)
     for k, (x1, y1, x2, y2) in enumerate(np.round(boxes[:, :4]).astype(int)):
@@ -243,8 +244,10 @@ def crop_patches(img: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
     return _normalise(out)
 
 
-def _normalise(nhwc: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(((nhwc.astype(np.float32) - 127.5) / 128.0).transpose(0, 3, 1, 2))
+def _normalise(nhwc: np.ndarray) -> torch.Tensor:
+    # NHWC memory seen as NCHW: torch's channels_last layout, several times faster on CPU here
+    x = (nhwc.astype(np.float32) - 127.5) / 128.0
+    return torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2)
 
 
 # --------------------------------------------------------------------------- detector
@@ -314,7 +317,7 @@ class MTCNN:
         for s in self.scales(h, w):
             hs, ws = int(np.ceil(h * s)), int(np.ceil(w * s))
             small = cv2.resize(rgb, (ws, hs), interpolation=cv2.INTER_AREA)
-            prob, reg = pnet(torch.from_numpy(_normalise(small[None])))
+            prob, reg = pnet(_normalise(small[None]))
             prob, reg = prob[0].numpy(), reg[0].numpy()
             ys, xs = np.nonzero(prob >= self.thresholds[0])
             if len(ys) == 0:
@@ -341,7 +344,7 @@ class MTCNN:
         return np.concatenate([boxes, allc[:, 4:5]], axis=1)
 
     def _refine(self, rnet: RNet, rgb: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-        prob, reg = rnet(torch.from_numpy(crop_patches(rgb, boxes, 24)))
+        prob, reg = rnet(crop_patches(rgb, boxes, 24))
         prob, reg = prob.numpy(), reg.numpy()
         ok = prob > self.thresholds[1]
         if not ok.any():
@@ -362,7 +365,7 @@ class MTCNN:
         boxes = np.asarray(boxes, dtype=np.float64)[:, :4]
         if len(boxes) == 0:
             return _empty()
-        prob, reg, lm = onet(torch.from_numpy(crop_patches(rgb, boxes, 48)))
+        prob, reg, lm = onet(crop_patches(rgb, boxes, 48))
         prob, reg, lm = prob.numpy(), reg.numpy(), lm.numpy()
         ok = prob > thr
         if not ok.any():
