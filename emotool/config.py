@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 
 def home() -> Path:
@@ -58,3 +59,78 @@ def init_torch() -> None:
 
     torch.set_num_threads(cpu_threads())
     _torch_ready = True
+
+
+def ct2_device(requested: str | None = None) -> str:
+    """Choose the CTranslate2 device (faster-whisper): ``requested``, ``$EMOTOOL_DEVICE``, else CUDA
+    if CTranslate2 sees a GPU, else CPU. Does not import torch.
+
+    A requested GPU that is missing falls back to the CPU with a warning.
+    """
+    want = requested or os.environ.get("EMOTOOL_DEVICE") or "auto"
+    if want == "cpu":
+        return "cpu"
+    try:
+        import ctranslate2
+
+        gpus = ctranslate2.get_cuda_device_count()
+    except Exception:  # no ctranslate2, or a broken CUDA install: the CPU still works
+        gpus = 0
+    if want == "auto":
+        return "cuda" if gpus > 0 else "cpu"
+    if want.startswith("cuda") and gpus == 0:
+        warnings.warn(f"device {want!r} requested but CTranslate2 sees no CUDA GPU; using the CPU",
+                      stacklevel=2)
+        return "cpu"
+    return "cuda" if want.startswith("cuda") else want
+
+
+#: Compute types CTranslate2 accepts for Whisper models.
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+                 "float16", "bfloat16", "float32")
+
+
+def compute_type(device: str, requested: str | None = None) -> str:
+    """Numeric precision of the speech model: ``requested``, ``$EMOTOOL_COMPUTE_TYPE``, else ``int8``
+    on the CPU (fastest there, same accuracy on Whisper) and ``float16`` on a GPU.
+    """
+    want = requested or os.environ.get("EMOTOOL_COMPUTE_TYPE") or ""
+    if want:
+        if want not in COMPUTE_TYPES:
+            from .errors import UnknownName
+
+            raise UnknownName("compute type", want, list(COMPUTE_TYPES))
+        return want
+    return "float16" if device.startswith("cuda") else "int8"
+
+
+def torch_dtype(requested: str | None = None, device: str | None = None) -> Any:
+    """Choose the torch dtype for a model: ``requested``, ``$EMOTOOL_DTYPE``, else by device.
+
+    ``auto`` picks bfloat16 on a CUDA GPU that supports it, float16 on other
+    GPUs, and float32 on the CPU (half precision on CPU is slow or unsupported).
+    Asking for half precision on the CPU falls back to float32 with a warning.
+
+    Args:
+        requested: ``auto``, ``float32``/``fp32``, ``bfloat16``/``bf16`` or ``float16``/``fp16``.
+        device: The device the model runs on (default :func:`torch_device`).
+
+    Raises:
+        ValueError: An unknown dtype name.
+    """
+    import torch
+
+    names = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
+             "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}
+    want = (requested or os.environ.get("EMOTOOL_DTYPE") or "auto").lower()
+    dev = device or torch_device()
+    if want == "auto":
+        if dev.startswith("cuda"):
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float32
+    if want not in names:
+        raise ValueError(f"unknown dtype {want!r}; choose auto, float32, bfloat16 or float16")
+    if dev == "cpu" and names[want] is not torch.float32:
+        warnings.warn(f"dtype {want} requested on the CPU; using float32", stacklevel=2)
+        return torch.float32
+    return names[want]

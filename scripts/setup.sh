@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
-DEBS=(ffmpeg)
+DEBS=(ffmpeg espeak-ng)
 
 missing=()
 for pkg in "${DEBS[@]}"; do
