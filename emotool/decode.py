@@ -152,7 +152,7 @@ def pil_to_array(im: Image.Image, notes: list[str]) -> np.ndarray:
     has_alpha = mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in im.info
     if has_alpha:
         rgba = im.convert("RGBA")
-        if rgba.getextrema()[3][0] < 255:
+        if int(np.asarray(rgba.getchannel("A")).min()) < 255:
             notes.append("transparent pixels composited onto white")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))

@@ -132,11 +132,11 @@ class MediaPolicy(BaseModel):
     allowed_roots: list[Path] = Field(default_factory=lambda: [Path.cwd()], validate_default=True)
     allow_urls: bool = False
     allow_loopback: bool = False
-    max_pixels: int = Field(40_000_000, gt=0)
-    max_bytes: int = Field(500 * 1024 * 1024, gt=0)
-    url_max_bytes: int = Field(25 * 1024 * 1024, gt=0)
-    url_timeout_s: float = Field(10.0, gt=0)
-    max_redirects: int = Field(3, ge=0, le=20)
+    max_pixels: int = Field(default=40_000_000, gt=0)
+    max_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
+    url_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    url_timeout_s: float = Field(default=10.0, gt=0)
+    max_redirects: int = Field(default=3, ge=0, le=20)
 
     @field_validator("allowed_roots")
     @classmethod

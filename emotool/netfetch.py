@@ -36,7 +36,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import TYPE_CHECKING
+from email.message import Message
+from typing import IO, TYPE_CHECKING, Any
 
 from emotool.errors import AccessDenied, MediaError, MediaTooLarge
 
@@ -91,13 +92,14 @@ def address_refusal(ip: IPAddress, *, allow_loopback: bool = False) -> str | Non
 
 def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
     """getaddrinfo with a deadline (the stdlib call has none)."""
-    box: dict[str, object] = {}
+    infos: list[tuple[Any, ...]] = []
+    errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            box["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
         except (OSError, UnicodeError) as exc:
-            box["error"] = exc
+            errors.append(exc)
 
     worker = threading.Thread(target=work, name="emotool-resolve", daemon=True)
     worker.start()
@@ -107,10 +109,10 @@ def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
             f"resolving {host!r} timed out after {timeout:g} s; check the host name "
             f"or raise MediaPolicy(url_timeout_s=...)"
         )
-    if "error" in box:
-        raise MediaError(f"cannot resolve host {host!r} ({box['error']}); check the URL")
+    if errors:
+        raise MediaError(f"cannot resolve host {host!r} ({errors[0]}); check the URL")
     addrs: list[IPAddress] = []
-    for info in box["infos"]:  # type: ignore[union-attr]
+    for info in infos:
         text = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone id
         ip = ipaddress.ip_address(text)
         if ip not in addrs:
@@ -191,7 +193,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self) -> None:
         raw = socket.create_connection((self.pinned_ip, self.port), self.timeout)
         # certificate and host name are checked against the name in the URL, not the IP
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+        self.sock = ssl.create_default_context().wrap_socket(raw, server_hostname=self.host)
 
 
 def _pinned(base: type[http.client.HTTPConnection], ip: IPAddress) -> type[http.client.HTTPConnection]:
@@ -213,11 +215,19 @@ class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
         self._cls = _pinned(_PinnedHTTPSConnection, ip)
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._cls, req, context=ssl.create_default_context())
+        return self.do_open(self._cls, req)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: Message,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         return None  # surface 3xx as HTTPError; fetch_url re-checks and follows it
 
 

@@ -305,8 +305,8 @@ def open_video(src: str | os.PathLike[str] | bytes, policy: MediaPolicy | None =
 
 def _video_format(head: bytes, name: str, ext: str) -> str:
     fmt = sniff(head)
-    if fmt in _CV2_CONTAINERS or fmt == "gif":
-        return fmt  # type: ignore[return-value]
+    if fmt is not None and (fmt in _CV2_CONTAINERS or fmt == "gif"):
+        return fmt
     if fmt is not None:
         kind = _FORMAT_KIND[fmt]
         hint = "use load_image() for images" if kind == "image" else "audio has no video frames"
@@ -387,7 +387,7 @@ def write_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps:
         return out
     import cv2
 
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*_FOURCC[ext]), float(fps), (int(w), int(h)))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*_FOURCC[ext]), float(fps), (int(w), int(h)))
     try:
         if not writer.isOpened():
             raise MediaError(f"OpenCV cannot write {ext} files here (codec {_FOURCC[ext]}); try .mp4 or .avi")

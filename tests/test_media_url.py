@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -383,6 +382,13 @@ def test_http_errors(server: Server) -> None:
     assert load_image(server.url("/face.jpg"), LOCAL).rgb.shape == (512, 512, 3)
 
 
+def test_https_is_verified(server: Server, no_traffic_but_loopback: list[tuple[str, int]]) -> None:
+    """https goes through the same pinned connection, then TLS: a plain-HTTP server fails the handshake."""
+    with pytest.raises(MediaError, match="could not fetch"):
+        fetch_url(f"https://127.0.0.1:{server.port}/face.jpg", LOCAL)
+    assert no_traffic_but_loopback[-1] == ("127.0.0.1", server.port)
+
+
 def test_fetched_bytes_still_go_through_the_image_checks(server: Server) -> None:
     with pytest.raises(MediaError):
         load_image(server.url("/big"), LOCAL)  # 0xff bytes are no image
@@ -393,7 +399,3 @@ def test_policy_validation() -> None:
         MediaPolicy(url_timeout_s=0)
     with pytest.raises(ValueError):
         MediaPolicy(allow_private_hosts=True)  # type: ignore[call-arg]
-
-
-def test_tests_leave_no_path_behind(tmp_path: Path) -> None:
-    assert not FAKE_DNS
