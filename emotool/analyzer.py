@@ -134,7 +134,7 @@ class Analyzer:
         """Analyse an image or a video, chosen by the input's type."""
         from .media import media_kind
 
-        kind = "image" if not isinstance(src, (str, Path)) else media_kind(src)
+        kind = "image" if not isinstance(src, (str, Path)) else media_kind(src, self.policy)
         if kind == "video":
             return self.analyze_video(src, fps=fps, progress=progress)
         if kind == "audio":

@@ -21,7 +21,7 @@ from emotool.analyzer import Analyzer
 from emotool.media import MediaPolicy
 from emotool.schema import EmotionReading
 
-from .conftest import FakePipeline
+from conftest import FakePipeline
 
 
 def _sample_dir() -> Path:
