@@ -227,8 +227,8 @@ def _is_silent(samples: np.ndarray) -> bool:
     n = len(samples) // 400
     if n == 0:
         return True
-    frames = samples[: n * 400].reshape(n, 400).astype(np.float64)
-    peak_rms = float(np.sqrt((frames**2).mean(axis=1)).max())
+    frames = samples[: n * 400].reshape(n, 400)
+    peak_rms = float(np.sqrt(np.einsum("ij,ij->i", frames, frames, dtype=np.float64).max() / 400))
     return 20 * math.log10(peak_rms + 1e-12) < SILENCE_DBFS
 
 
