@@ -158,7 +158,7 @@ class AutoDetector:
         h, w = rgb.shape[:2]
         rad = math.radians(angle)
         cos, sin = abs(math.cos(rad)), abs(math.sin(rad))
-        nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
+        nw, nh = math.ceil(w * cos + h * sin), math.ceil(w * sin + h * cos)
         fwd = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
         fwd[0, 2] += (nw - w) / 2
         fwd[1, 2] += (nh - h) / 2

@@ -190,10 +190,7 @@ def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, mode: str = "un
         w = np.clip(np.minimum(x2[i], x2[rest]) - np.maximum(x1[i], x1[rest]), 0, None)
         h = np.clip(np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest]), 0, None)
         inter = w * h
-        if mode == "min":
-            denom = np.minimum(area[i], area[rest])
-        else:
-            denom = area[i] + area[rest] - inter
+        denom = np.minimum(area[i], area[rest]) if mode == "min" else area[i] + area[rest] - inter
         overlap = inter / np.maximum(denom, 1e-12)
         order = rest[overlap <= threshold]
     return np.asarray(keep, dtype=np.int64)
@@ -301,8 +298,8 @@ class MTCNN:
     @torch.inference_mode()
     def detect(self, rgb: np.ndarray) -> MTCNNResult:
         """Find faces in an (H, W, 3) uint8 RGB image."""
-        pnet, rnet, onet = load_nets()
-        h, w = rgb.shape[:2]
+        pnet, rnet, _onet = load_nets()
+        _h, _w = rgb.shape[:2]
         boxes = self._stage1(pnet, rgb)
         if len(boxes) == 0:
             return _empty()
