@@ -47,7 +47,8 @@ AudioInput = str | os.PathLike[str] | bytes | np.ndarray
 """A path, the bytes of a file, or samples (1-D mono, or 2-D channels x samples / samples x channels)."""
 
 _FRAME = 400  # 25 ms at 16 kHz: the step at which window ends look for quiet
-_SEARCH_S = 8.0  # how far back from a window's end to look for a quiet cut
+_SEARCH_S = 30.0  # how far back from a window's end to look for a quiet cut
+_QUIET_RUN = 20  # frames (0.5 s) averaged when looking for quiet: prefer real pauses to a short gap
 
 
 def _av() -> Any:
@@ -82,8 +83,8 @@ class AudioSource:
         """Yield ``(start_seconds, samples)`` windows of 16 kHz mono float32 audio, in order.
 
         Args:
-            window_s: Target window length; each window is cut at the quietest 25 ms of its last
-                8 seconds, and the remainder starts the next window.
+            window_s: Target window length; each window is cut in the quietest half second of its
+                last 30 seconds, and the remainder starts the next window.
 
         Raises:
             CorruptMedia: The stream is damaged before any audio could be decoded.
@@ -128,8 +129,11 @@ def _quiet_cut(buf: np.ndarray, target: int) -> int:
     n = len(seg) // _FRAME
     if n < 2:
         return target
-    energy = (seg[: n * _FRAME].reshape(n, _FRAME) ** 2).mean(axis=1)
-    return lo + int(np.argmin(energy)) * _FRAME + _FRAME // 2
+    frames = seg[: n * _FRAME].reshape(n, _FRAME)
+    energy = np.einsum("ij,ij->i", frames, frames, dtype=np.float64)
+    k = min(_QUIET_RUN, n)
+    run = np.convolve(energy, np.ones(k) / k, mode="same")  # centre of the quietest half second
+    return lo + int(np.argmin(run)) * _FRAME + _FRAME // 2
 
 
 def _decode_stream(src: Path | io.BytesIO, name: str) -> Iterator[np.ndarray]:
@@ -176,9 +180,9 @@ def _open_container(src: Path | io.BytesIO, name: str) -> Any:
         )
     except av.error.FFmpegError as exc:
         ext = Path(name).suffix.lower()
-        if ext in AUDIO_EXTENSIONS:
+        if ext in AUDIO_EXTENSIONS or _audio_magic(src):
             raise CorruptMedia(
-                f"{name!r} is not a readable {ext[1:]} file ({_why(exc)}); it is damaged or "
+                f"{name!r} is not a readable {ext[1:] or 'audio'} file ({_why(exc)}); it is damaged or "
                 "mislabelled - re-export it, or convert it with ffmpeg -i IN out.wav"
             ) from None
         raise UnsupportedFormat(
@@ -196,6 +200,22 @@ def _open_container(src: Path | io.BytesIO, name: str) -> Any:
             "recorded with its microphone on"
         )
     return container
+
+
+_MAGIC = (b"RIFF", b"fLaC", b"OggS", b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"\x1aE\xdf\xa3")
+
+
+def _audio_magic(src: Path | io.BytesIO) -> bool:
+    """Whether the data starts like a known audio container (so a failure means damage)."""
+    try:
+        if isinstance(src, Path):
+            with open(src, "rb") as f:
+                head = f.read(12)
+        else:
+            head = src.getvalue()[:12]
+    except OSError:
+        return False
+    return head.startswith(_MAGIC) or head[4:8] == b"ftyp"
 
 
 def _duration(container: Any) -> float:
