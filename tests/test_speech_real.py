@@ -183,3 +183,18 @@ def test_two_hour_file_is_streamed_in_bounded_memory(jfk: Path, tmp_path: Path) 
     assert res["duration"] > 7200 and res["chunks"] >= 24
     assert 3590 < res["start"] < 3610 and word_error_rate(JFK_TEXT, res["text"]) <= 0.1
     assert res["grew_mb"] < 200, res
+
+
+def test_openai_whisper_backend(jfk: Path, policy: MediaPolicy) -> None:
+    pytest.importorskip(
+        "whisper",
+        reason="openai-whisper is not installed here: it pulls triton (1 GB) and an "
+        "unpinned torch; install emotool[openai-whisper] to run this test",
+    )
+    from emotool.speech import get_transcriber
+
+    ckpt = Path.home() / ".cache" / "whisper" / "tiny.en.pt"
+    if not ckpt.is_file():
+        pytest.skip(f"no openai-whisper checkpoint at {ckpt}")
+    tr = transcribe(jfk, transcriber=get_transcriber("openai-whisper", str(ckpt)), policy=policy)
+    assert word_error_rate(JFK_TEXT, tr.text) <= 0.1

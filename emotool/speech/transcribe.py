@@ -168,6 +168,7 @@ def transcribe(
     tr = transcriber or get_transcriber(backend, model)
     segments: list[TranscriptSegment] = []
     languages: dict[str, float] = {}
+    lang_probs: dict[str, float] = {}
     chunks = 0
     end = 0.0
     show = opts.progress if opts.progress is not None else (sys.stderr.isatty() and audio.duration > 120)
@@ -189,6 +190,10 @@ def transcribe(
             if res.language and res.segments:
                 weight = sum(s.end - s.start for s in res.segments)
                 languages[res.language] = languages.get(res.language, 0.0) + weight
+                if res.language_probability is not None:
+                    lang_probs[res.language] = max(
+                        lang_probs.get(res.language, 0.0), res.language_probability
+                    )
             bar.update(len(samples) / SAMPLE_RATE)
     finally:
         bar.close()
@@ -198,7 +203,7 @@ def transcribe(
         source=audio.source,
         text=text,
         language=language,
-        language_probability=None,
+        language_probability=lang_probs.get(language or ""),
         duration=round(max(audio.duration, end), 3),
         speech_duration=round(sum(s.end - s.start for s in segments), 3),
         segments=segments,
