@@ -148,7 +148,7 @@ def _draw_track(ax: Any, tr: Any, x_end: float) -> None:
             va="top",
         )
     ax.set_xlim(0, x_end)
-    ax.set_ylim(0, 1.0)
+    ax.set_ylim(0, 1.03)
     ax.set_ylabel("probability")
     ax.grid(True, axis="y", alpha=0.3)
     ax.set_title(

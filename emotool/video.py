@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -46,12 +46,17 @@ from .schema import (
 if TYPE_CHECKING:
     from .perception.types import FaceResult, FrameResult
 
-#: Frames analysed per second of video by default. A 60 s clip is 240 frames:
-#: with ~20-25 ms per frame in the image pipeline plus decoding, this keeps a
-#: minute of 640x480 video well under 15 s on a 2-core CPU (see
-#: ``benchmarks/bench_video.py``), and 4 fps still resolves expression changes
-#: that last half a second.
-DEFAULT_FPS = 4.0
+#: Frames analysed per second of video by default. Two a second resolves
+#: expression changes that last a second or more (shorter ones are merged as
+#: noise anyway) and keeps a minute of 640x480 video well under 15 s on a
+#: 2-core CPU: 120 frames at ~75 ms plus ~1 s of decoding (see
+#: ``benchmarks/bench_video.py``).
+DEFAULT_FPS = 2.0
+#: Frames whose longer side exceeds this are downscaled before analysis (boxes
+#: are mapped back to the video's pixels). Face detection costs grow with the
+#: pixel count: at 400 px a 640x480 frame costs ~75 ms instead of ~130 ms,
+#: and faces that fill a tenth of the frame height are still 30 px high.
+DEFAULT_MAX_SIDE = 400
 #: Standard deviation, in seconds, of the Gaussian used to smooth scores in time.
 DEFAULT_SMOOTHING_S = 0.5
 #: Shortest segment of one dominant emotion, in seconds; shorter runs are merged.
@@ -443,6 +448,28 @@ def _build_track(
     return _TrackSummary(track, len(tr.obs), conf, sm, probs.argmax(axis=1))
 
 
+def _fit(rgb: np.ndarray, max_side: int | None) -> tuple[np.ndarray, float]:
+    """Downscale so the longer side is at most ``max_side``; returns the image and the factor used."""
+    h, w = rgb.shape[:2]
+    if not max_side or max(h, w) <= max_side:
+        return rgb, 1.0
+    import cv2
+
+    s = max_side / max(h, w)
+    small = cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    return small, s
+
+
+def _rescale(face: FaceResult, scale: float) -> FaceResult:
+    """The face with its box (and landmarks) mapped from a downscaled frame back to full size."""
+    if scale == 1.0:
+        return face
+    d = face.detection
+    lm = None if d.landmarks is None else np.asarray(d.landmarks, dtype=float) / scale
+    det = replace(d, x1=d.x1 / scale, y1=d.y1 / scale, x2=d.x2 / scale, y2=d.y2 / scale, landmarks=lm)
+    return replace(face, detection=det)
+
+
 def _fmt_segments(segments: list[Segment], limit: int = 6) -> str:
     parts = [f"{s.label} {s.start:.1f}-{s.end:.1f} s" for s in segments[:limit]]
     if len(segments) > limit:
@@ -488,6 +515,7 @@ def analyze_frames(
     min_segment_s: float = DEFAULT_MIN_SEGMENT_S,
     hysteresis: float = DEFAULT_HYSTERESIS,
     max_missed: int = DEFAULT_MAX_MISSED,
+    max_side: int | None = DEFAULT_MAX_SIDE,
     progress: bool | ProgressCallback = False,
     models: list[ModelInfo] | None = None,
     notes: list[str] | None = None,
@@ -513,6 +541,9 @@ def analyze_frames(
             the current one before the dominant label switches.
         max_missed: consecutive sampled frames a face may be missed before its
             track ends.
+        max_side: frames whose longer side is larger are downscaled to it
+            before ``analyze_frame`` sees them (``None``: full resolution); the
+            boxes in the reading are in the video's own pixels either way.
         progress: ``True`` for a tqdm bar, or a callback
             ``callback(frames_done, frames_expected)``.
         models: the models behind ``analyze_frame``, for the reading; when
@@ -532,6 +563,7 @@ def analyze_frames(
     decode_s = 0.0
     n_frames = 0
     last_t = 0.0
+    analysed_size: tuple[int, int] | None = None
     it: Iterator[tuple[int, float, np.ndarray]] = iter(frames)
     try:
         while True:
@@ -541,11 +573,13 @@ def analyze_frames(
             except StopIteration:
                 decode_s += time.perf_counter() - t0
                 break
+            rgb, scale = _fit(rgb, max_side)
+            analysed_size = (rgb.shape[1], rgb.shape[0])
             decode_s += time.perf_counter() - t0
             res = analyze_frame(rgb)
             results.append(res)
             n_frames += 1
-            tracker.update(int(frame_index), float(t), list(res.faces))
+            tracker.update(int(frame_index), float(t), [_rescale(f, scale) for f in res.faces])
             last_t = float(t)
             tick(n_frames)
     finally:
@@ -676,6 +710,14 @@ def analyze_frames(
                 "the reading covers part of the video.",
             )
         )
+    if analysed_size is not None and analysed_size != (width, height):
+        cues.append(
+            Cue(
+                kind="video",
+                text=f"frames were analysed at {analysed_size[0]}x{analysed_size[1]} "
+                f"(downscaled from {width}x{height} for speed); boxes are in the video's pixels.",
+            )
+        )
     if smoothing > 0:
         cues.append(
             Cue(
@@ -726,6 +768,7 @@ def analyze_video(
     fps: float = DEFAULT_FPS,
     smoothing: float = DEFAULT_SMOOTHING_S,
     min_segment_s: float = DEFAULT_MIN_SEGMENT_S,
+    max_side: int | None = DEFAULT_MAX_SIDE,
     progress: bool | ProgressCallback = False,
     models: list[ModelInfo] | None = None,
 ) -> VideoReading:
@@ -739,6 +782,8 @@ def analyze_video(
         fps: frames analysed per second of video (capped at the video's own rate).
         smoothing: temporal smoothing, seconds (see :func:`analyze_frames`).
         min_segment_s: shortest segment of one dominant emotion, seconds.
+        max_side: longest side, in pixels, frames are analysed at (``None``:
+            full resolution; see :data:`DEFAULT_MAX_SIDE`).
         progress: ``True`` for a tqdm progress bar, or a callback.
         models: the models behind ``pipeline``, for the reading (default: the
             names the frames report, or ``pipeline.model_infos()`` if it has one).
@@ -775,6 +820,7 @@ def analyze_video(
             sample_fps=sample_fps,
             smoothing=smoothing,
             min_segment_s=min_segment_s,
+            max_side=max_side,
             progress=progress,
             models=models,
             notes=list(getattr(video, "notes", []) or []),

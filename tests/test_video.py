@@ -447,3 +447,25 @@ def test_analyze_video_rejects_bad_fps():
 
     with pytest.raises(ValueError):
         analyze_video("x.mp4", lambda rgb: FrameResult(W, H, []), fps=0)
+
+
+def test_large_frames_are_downscaled_for_analysis_and_boxes_mapped_back():
+    seen = []
+
+    def analyzer(rgb):
+        seen.append(rgb.shape)
+        h, w = rgb.shape[:2]
+        det = Detection(w * 0.25, h * 0.25, w * 0.5, h * 0.5, 0.9, "fake", landmarks=np.full((5, 2), w * 0.3))
+        return FrameResult(w, h, [FaceResult(det, probs("neutral"), 0.8)])
+
+    frames = [(i * 10, i / 2, np.zeros((600, 800, 3), np.uint8)) for i in range(4)]
+    kw = dict(source="big.mp4", width=800, height=600, duration_s=2.0, native_fps=20.0, sample_fps=2.0)
+    r = analyze_frames(frames, analyzer, max_side=400, **kw)
+    assert seen == [(300, 400, 3)] * 4
+    box = r.tracks[0].points[0].box
+    assert (box.x, box.y, box.width, box.height) == (200, 150, 200, 150)
+    assert any("downscaled from 800x600" in c.text for c in r.cues)
+    seen.clear()
+    r = analyze_frames(frames, analyzer, max_side=None, **kw)
+    assert seen == [(600, 800, 3)] * 4
+    assert not any("downscaled" in c.text for c in r.cues)
