@@ -388,11 +388,11 @@ def _extract(archive: Path, member: str, dest: Path | IO[bytes]) -> bool:
     with tarfile.open(archive) as t:
         for m in t.getmembers():
             if m.isfile() and (m.name == member or m.name.endswith("/" + member)):
-                src = t.extractfile(m)
-                if src is None:
+                extracted = t.extractfile(m)
+                if extracted is None:
                     return False
-                with src:
-                    _copy_to(src, dest)
+                with extracted:
+                    _copy_to(extracted, dest)
                 return True
     return False
 
