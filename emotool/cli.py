@@ -20,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"emotool {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    a = sub.add_parser("analyze", help="read the faces in images and videos")
+    a = sub.add_parser("analyze", help="read the faces in images and videos (and the speech in audio files)")
     a.add_argument("paths", nargs="+", metavar="PATH", help="image or video files (or URLs with --allow-urls)")
     a.add_argument("--json", action="store_true", help="print the readings as JSON (one object per line)")
     a.add_argument("--fps", type=float, default=None, help="video frames analysed per second (default 2)")
@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     ef.add_argument("--classifier", default="ensemble")
 
     sub.add_parser("schema", help="print the JSON schema of the readings")
+
+    from .speech.cli import add_speech_commands
+
+    add_speech_commands(sub)
 
     s = sub.add_parser("samples", help="write sample media made from photos scikit-image ships")
     s.add_argument("dir", type=Path, nargs="?", default=Path("samples"))
@@ -122,6 +126,15 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     failures = 0
     videos = 0
     for path in args.paths:
+        from .speech.cli import analyze_audio_cli, is_audio_path
+
+        if is_audio_path(path):
+            try:
+                analyze_audio_cli(argparse.Namespace(**{**vars(args), "file": path}))
+            except EmotoolError as exc:
+                failures += 1
+                print(f"emotool: {path}: {exc}", file=sys.stderr)
+            continue
         try:
             reading = analyzer.analyze(path, progress=not args.no_progress and not args.json)
         except EmotoolError as exc:
@@ -217,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "samples":
             return _cmd_samples(args)
+        if args.command == "transcribe":
+            return int(args.func(args))
     except EmotoolError as exc:
         print(f"emotool: error: {exc}", file=sys.stderr)
         return 1
