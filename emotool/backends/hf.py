@@ -92,8 +92,12 @@ def _has(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def load_model(opts: HFOptions) -> tuple[Any, Any]:
+def load_model(opts: HFOptions, record: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """Load ``(model, processor)`` as ``opts`` says; the one place the hf backend touches ``from_pretrained``.
+
+    Args:
+        opts: The backend options.
+        record: If given, filled with the keyword arguments passed to the model's ``from_pretrained``.
 
     Raises:
         BackendUnavailable: transformers/accelerate/bitsandbytes missing, no model
@@ -144,6 +148,8 @@ def load_model(opts: HFOptions) -> tuple[Any, Any]:
             move_to = device
     else:
         move_to = device
+    if record is not None:
+        record.update(kwargs)
     try:
         processor = transformers.AutoProcessor.from_pretrained(model_id, **common)
         model = transformers.AutoModelForImageTextToText.from_pretrained(model_id, **kwargs)
@@ -188,13 +194,15 @@ class HFBackend(VLMBackend):
         self._processor: Any = None
         self._system_role = True
         self._lock = threading.RLock()
+        #: The keyword arguments the model was loaded with (dtype, device_map, quantization_config).
+        self.load_kwargs: dict[str, Any] = {}
 
     # loading ----------------------------------------------------------------
     def load(self) -> HFBackend:
         """Load the model and processor now (otherwise on the first request)."""
         with self._lock:
             if self._model is None:
-                self._model, self._processor = load_model(self.options)
+                self._model, self._processor = load_model(self.options, self.load_kwargs)
         return self
 
     @property
