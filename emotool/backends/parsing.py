@@ -263,7 +263,7 @@ def _number(value: Any, field: str, notes: list[str], *, lo: float, hi: float) -
         raise ParseFailure(f"{field} is {value!r}, not a number")
     if x != x:  # NaN
         raise ParseFailure(f"{field} is not a number")
-    if hi == 1 and lo >= 0 and 1 < x <= 100:
+    if hi == 1 and lo >= 0 and 2 <= x <= 100:
         notes.append(f"{field} read as a percentage")
         x /= 100
     if x < lo or x > hi:
@@ -296,7 +296,7 @@ def match_option(value: Any, options: list[str]) -> str | None:
         first = key.split(" ", 1)[0] if key else ""
         return first if first in YES_NO else None
     try:
-        emo = canonical(value)
+        emo = canonical(key)
     except ValueError:
         return None
     for o in options:
