@@ -22,11 +22,11 @@ import numpy as np
 
 from .errors import missing_extra
 
-#: lfw_subset faces used by the samples: one the embedded models read as
-#: neutral/serious and one with an open, surprised mouth (indices into
-#: ``skimage.data.lfw_subset()``; the first 100 entries are faces).
+#: lfw_subset faces used by the samples (indices into ``skimage.data.lfw_subset()``;
+#: the first 100 entries are faces): a serious face the embedded models read as
+#: neutral, and a shouting face with an open mouth they read as anger (or surprise).
 LFW_SERIOUS = 7
-LFW_SURPRISED = 51
+LFW_SHOUTING = 51
 
 
 def _skdata() -> Any:
@@ -172,17 +172,17 @@ def sample_image(path: str | Path) -> Path:
 
 
 def sample_shots(seconds: float = 12.0) -> list[Shot]:
-    """The shots of :func:`sample_video`: smiling, serious, smiling, surprised, each a quarter."""
+    """The shots of :func:`sample_video`: smiling, serious, smiling, shouting, each a quarter."""
     q = seconds / 4
     astro = astronaut()
     serious = lfw_face(LFW_SERIOUS)
-    surprised = lfw_face(LFW_SURPRISED)
+    shouting = lfw_face(LFW_SHOUTING)
     face_c = (0.44, 0.24)  # the astronaut's face, as fractions of the photo
     return [
         Shot(astro, q, zoom=(1.0, 1.6), centre=((0.5, 0.35), face_c)),
         Shot(serious, q, zoom=(1.0, 1.15), centre=((0.45, 0.5), (0.55, 0.5))),
         Shot(astro, q, zoom=(1.6, 1.1), centre=(face_c, (0.45, 0.3))),
-        Shot(surprised, q, zoom=(1.1, 1.0), centre=((0.55, 0.5), (0.45, 0.5))),
+        Shot(shouting, q, zoom=(1.1, 1.0), centre=((0.55, 0.5), (0.45, 0.5))),
     ]
 
 
@@ -192,9 +192,9 @@ def sample_video(
     """Write a video of real photos with slow pans and zooms and changes of expression.
 
     Four equal shots: the astronaut smiling, a serious face from
-    ``lfw_subset``, the astronaut again, and a surprised face, so the video
-    has three changes of expression at a quarter, half and three quarters of
-    its length.
+    ``lfw_subset``, the astronaut again, and a shouting face, so the video has
+    three changes of expression at a quarter, half and three quarters of its
+    length (the embedded models read happiness, neutral, happiness, anger).
 
     Args:
         path: output file; the suffix picks the format (.mp4, .webm, .avi, .mov, .gif).
