@@ -20,6 +20,9 @@ def load_cascade() -> Any:
     global _CASCADE
     with _LOCK:
         if _CASCADE is None:
+            from ..config import cpu_threads
+
+            cv2.setNumThreads(cpu_threads())
             cascade = cv2.CascadeClassifier(str(assets.path("haar-frontalface")))
             if cascade.empty():  # pragma: no cover - only with a corrupt file that passed the checksum
                 raise RuntimeError("OpenCV could not load the Haar cascade")
