@@ -424,7 +424,7 @@ def _build_track(
                 t=round(o.t, 4),
                 frame_index=o.frame_index,
                 box=Box.from_xyxy(*o.xyxy, width, height),
-                detector_score=float(np.clip(o.face.detection.score, 0, 1)),
+                detector_score=round(float(np.clip(o.face.detection.score, 0, 1)), 4),
                 scores=EmotionScores.from_probs(o.face.probs),
                 smoothed=sm_scores,
                 label=sm_scores.top(),
