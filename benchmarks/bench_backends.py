@@ -66,13 +66,30 @@ def _images(paths: list[Path], n: int) -> list[Any]:
 
 
 def _stub_server() -> tuple[ThreadingHTTPServer, str]:
-    answer = json.dumps({
-        "reasoning": "Face: relaxed. Scene: plain. Neutral.", "cues": [{"view": 1, "observation": "relaxed face"}],
-        "answer": "neutral", "emotion": "neutral",
-        "scores": {"anger": 0.05, "disgust": 0.05, "fear": 0.05, "happiness": 0.1, "neutral": 0.6,
-                   "sadness": 0.1, "surprise": 0.05}, "confidence": 0.6})
-    body = json.dumps({"choices": [{"message": {"role": "assistant", "content": answer}}],
-                       "usage": {"prompt_tokens": 1500, "completion_tokens": 80}}).encode()
+    answer = json.dumps(
+        {
+            "reasoning": "Face: relaxed. Scene: plain. Neutral.",
+            "cues": [{"view": 1, "observation": "relaxed face"}],
+            "answer": "neutral",
+            "emotion": "neutral",
+            "scores": {
+                "anger": 0.05,
+                "disgust": 0.05,
+                "fear": 0.05,
+                "happiness": 0.1,
+                "neutral": 0.6,
+                "sadness": 0.1,
+                "surprise": 0.05,
+            },
+            "confidence": 0.6,
+        }
+    )
+    body = json.dumps(
+        {
+            "choices": [{"message": {"role": "assistant", "content": answer}}],
+            "usage": {"prompt_tokens": 1500, "completion_tokens": 80},
+        }
+    ).encode()
 
     class H(BaseHTTPRequestHandler):
         def log_message(self, *a: Any) -> None:
@@ -147,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         items = [(im, pipe.analyze(im.rgb) if pipe is not None else None) for im in chunk]
         t1 = time.perf_counter()
-        readings = backend.read_images(items, read_opts, models=pipe.model_infos() if pipe is not None else [])
+        readings = backend.read_images(
+            items, read_opts, models=pipe.model_infos() if pipe is not None else []
+        )
         backend_s += time.perf_counter() - t1
         perception_s += t1 - t0
         n_views += [len(r.views) for r in readings]

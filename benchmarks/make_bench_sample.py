@@ -17,8 +17,14 @@ from emotool.labels import EMOTIONS
 
 HERE = Path(__file__).resolve().parent
 FACES = HERE.parent.parent / "shared" / "data" / "faces-dev"
-VALENCE = {"happiness": "positive", "neutral": "neutral", "anger": "negative", "disgust": "negative",
-           "fear": "negative", "sadness": "negative"}
+VALENCE = {
+    "happiness": "positive",
+    "neutral": "neutral",
+    "anger": "negative",
+    "disgust": "negative",
+    "fear": "negative",
+    "sadness": "negative",
+}
 
 
 def main() -> None:
@@ -32,14 +38,23 @@ def main() -> None:
         if i % 3 == 0:
             others = [e for e in EMOTIONS if e != gold]
             opts = sorted([gold, *(others[(i + k * 2) % len(others)] for k in range(3))])
-            items.append({"id": f"{stem}-close4", "media": media, "task": "close_set", "options": opts,
-                          "answer": gold})
+            items.append(
+                {"id": f"{stem}-close4", "media": media, "task": "close_set", "options": opts, "answer": gold}
+            )
         if i % 3 == 1:
-            items.append({"id": f"{stem}-open", "media": media, "task": "open_set", "answer": gold,
-                          "question": "How does this person feel? Name it in your own words."})
+            items.append(
+                {
+                    "id": f"{stem}-open",
+                    "media": media,
+                    "task": "open_set",
+                    "answer": gold,
+                    "question": "How does this person feel? Name it in your own words.",
+                }
+            )
         if i % 3 == 2 and gold in VALENCE:
-            items.append({"id": f"{stem}-valence", "media": media, "task": "valence_arousal",
-                          "answer": VALENCE[gold]})
+            items.append(
+                {"id": f"{stem}-valence", "media": media, "task": "valence_arousal", "answer": VALENCE[gold]}
+            )
     out = HERE / "bench_sample.jsonl"
     out.write_text("".join(json.dumps(x) + "\n" for x in items))
     print(f"{out.relative_to(HERE.parent)}: {len(items)} items")

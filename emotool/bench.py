@@ -167,14 +167,20 @@ def score_item(item: BenchItem, reading: EmotionReading) -> tuple[str, bool, boo
     if item.task in CHOICE_TASKS:
         allowed = task_options(item.task, item.options)
         if pred not in allowed:
-            raise EmotoolError(f"backend {reading.backend!r} answered {pred!r}, not one of {allowed} ({item.id})")
+            raise EmotoolError(
+                f"backend {reading.backend!r} answered {pred!r}, not one of {allowed} ({item.id})"
+            )
         return pred, pred == match_option(item.answer, allowed), valid
     if item.task == "open_set":
         got = _emotion(task.open_label or pred) or reading.label
         return pred, got is not None and got == _emotion(item.answer), valid
     if item.task == "valence_arousal":
         v = reading.valence
-        sign = None if v is None else ("neutral" if abs(v) < NEUTRAL_VALENCE else ("positive" if v > 0 else "negative"))
+        sign = (
+            None
+            if v is None
+            else ("neutral" if abs(v) < NEUTRAL_VALENCE else ("positive" if v > 0 else "negative"))
+        )
         return pred, sign == item.answer, valid
     return pred, reading.label is not None and reading.label == _emotion(item.answer), valid
 
@@ -211,7 +217,7 @@ def run_bench(
 
         def analyze_frame(rgb: np.ndarray) -> FrameResult:
             with lock:
-                return pipe.analyze(rgb)  # type: ignore[no-any-return]
+                return pipe.analyze(rgb)
 
         models = models if models is not None else list(pipe.model_infos())
     media = [(p.parent / it.media).resolve() for it in items]
@@ -235,11 +241,30 @@ def run_bench(
             for m in reading.models:
                 if m.name not in seen_models:
                     seen_models.append(m.name)
-            results.append(ItemResult(id=str(it.id), task=it.task, gold=it.answer, predicted=pred, correct=ok,
-                                      valid=valid, ms=round(ms, 2)))
+            results.append(
+                ItemResult(
+                    id=str(it.id),
+                    task=it.task,
+                    gold=it.answer,
+                    predicted=pred,
+                    correct=ok,
+                    valid=valid,
+                    ms=round(ms, 2),
+                )
+            )
         except EmotoolError as exc:
-            results.append(ItemResult(id=str(it.id), task=it.task, gold=it.answer, predicted=None, correct=False,
-                                      valid=False, ms=None, error=f"{type(exc).__name__}: {exc}"))
+            results.append(
+                ItemResult(
+                    id=str(it.id),
+                    task=it.task,
+                    gold=it.answer,
+                    predicted=None,
+                    correct=False,
+                    valid=False,
+                    ms=None,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            )
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -249,26 +274,45 @@ def run_bench(
         rs = [r for r in results if r.task == t]
         if rs:
             c = sum(r.correct for r in rs)
-            tasks.append(TaskScore(task=t, n=len(rs), correct=c, accuracy=round(c / len(rs), 4),
-                                   fallbacks=sum(not r.valid and r.error is None for r in rs),
-                                   errors=sum(r.error is not None for r in rs)))
+            tasks.append(
+                TaskScore(
+                    task=t,
+                    n=len(rs),
+                    correct=c,
+                    accuracy=round(c / len(rs), 4),
+                    fallbacks=sum(not r.valid and r.error is None for r in rs),
+                    errors=sum(r.error is not None for r in rs),
+                )
+            )
     lat = [r.ms for r in results if r.ms is not None]
     correct = sum(r.correct for r in results)
     return BenchReport(
-        file=p.name, backend=getattr(backend, "name", type(backend).__name__), models=seen_models,
-        n=len(results), correct=correct, accuracy=round(correct / len(results), 4),
-        p50_ms=round(statistics.median(lat), 2) if lat else None, tasks=tasks, items=results,
+        file=p.name,
+        backend=getattr(backend, "name", type(backend).__name__),
+        models=seen_models,
+        n=len(results),
+        correct=correct,
+        accuracy=round(correct / len(results), 4),
+        p50_ms=round(statistics.median(lat), 2) if lat else None,
+        tasks=tasks,
+        items=results,
     )
 
 
 def format_report(report: BenchReport) -> str:
     """The report as a small text table."""
-    lines = [f"{report.file}: backend {report.backend} ({', '.join(report.models) or 'no model'})",
-             f"  {'task':<16} {'n':>4} {'correct':>8} {'accuracy':>9} {'fallback':>9} {'errors':>7}"]
+    lines = [
+        f"{report.file}: backend {report.backend} ({', '.join(report.models) or 'no model'})",
+        f"  {'task':<16} {'n':>4} {'correct':>8} {'accuracy':>9} {'fallback':>9} {'errors':>7}",
+    ]
     for t in report.tasks:
-        lines.append(f"  {t.task:<16} {t.n:>4} {t.correct:>8} {t.accuracy:>9.1%} {t.fallbacks:>9} {t.errors:>7}")
+        lines.append(
+            f"  {t.task:<16} {t.n:>4} {t.correct:>8} {t.accuracy:>9.1%} {t.fallbacks:>9} {t.errors:>7}"
+        )
     p50 = f"{report.p50_ms:.0f} ms" if report.p50_ms is not None else "n/a"
-    lines.append(f"  {'overall':<16} {report.n:>4} {report.correct:>8} {report.accuracy:>9.1%}   p50 latency {p50}")
+    lines.append(
+        f"  {'overall':<16} {report.n:>4} {report.correct:>8} {report.accuracy:>9.1%}   p50 latency {p50}"
+    )
     errs = [r for r in report.items if r.error]
     for r in errs[:5]:
         lines.append(f"  error {r.id}: {r.error}")
@@ -281,14 +325,16 @@ def add_bench_command(eval_subparsers: Any) -> argparse.ArgumentParser:
     """Add ``bench`` to the ``emotool eval`` sub-commands; run it with :func:`bench_cli`."""
     from .backends.cliargs import add_backend_arguments
 
-    b = eval_subparsers.add_parser("bench", help="EmoBench-style items (media, task, options, answer) in a JSONL file")
+    b = eval_subparsers.add_parser(
+        "bench", help="EmoBench-style items (media, task, options, answer) in a JSONL file"
+    )
     b.add_argument("file", type=Path, metavar="FILE.jsonl")
     b.add_argument("--json", action="store_true", help="print the report as one JSON object")
     b.add_argument("--limit", type=int, default=None, help="run only the first N items")
     b.add_argument("--detector", default="auto", help="face detector for the views (default auto)")
     b.add_argument("--classifier", default="ensemble", help="expression classifier (default ensemble)")
     add_backend_arguments(b, task=False)
-    return b  # type: ignore[no-any-return]
+    return b
 
 
 def bench_cli(args: argparse.Namespace) -> int:
@@ -303,8 +349,14 @@ def bench_cli(args: argparse.Namespace) -> int:
         with lock:
             return pipe.analyze(rgb)
 
-    report = run_bench(args.file, backend, analyze_frame=analyze_frame, models=list(pipe.model_infos()),
-                       limit=args.limit, progress=not args.json and sys.stderr.isatty())
+    report = run_bench(
+        args.file,
+        backend,
+        analyze_frame=analyze_frame,
+        models=list(pipe.model_infos()),
+        limit=args.limit,
+        progress=not args.json and sys.stderr.isatty(),
+    )
     if args.json:
         print(report.model_dump_json())
     else:

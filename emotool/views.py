@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .perception.types import FaceResult, FrameResult
 
 ViewName = Literal["scene", "faces", "context"]
+_ALL_VIEWS: tuple[ViewName, ...] = ("scene", "faces", "context")
 
 
 class ViewConfig(BaseModel):
@@ -51,7 +52,7 @@ class ViewConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    views: list[ViewName] = Field(default_factory=lambda: ["scene", "faces", "context"], min_length=1)
+    views: list[ViewName] = Field(default_factory=lambda: list(_ALL_VIEWS), min_length=1)
     max_faces: int = Field(default=3, ge=0, le=16)
     face_size: int = Field(default=336, ge=16, le=2048)
     face_margin: float = Field(default=0.25, ge=0, le=2)
@@ -76,8 +77,15 @@ class View:
     def info(self, index: int) -> ViewInfo:
         """The schema record of this view at position ``index`` of the request."""
         h, w = self.rgb.shape[:2]
-        return ViewInfo(index=index, kind=self.kind, face_id=self.face_id, box=self.box, t=self.t,
-                        width=int(w), height=int(h))
+        return ViewInfo(
+            index=index,
+            kind=self.kind,
+            face_id=self.face_id,
+            box=self.box,
+            t=self.t,
+            width=int(w),
+            height=int(h),
+        )
 
 
 def _resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -103,7 +111,9 @@ def _clip(x1: float, y1: float, x2: float, y2: float, w: int, h: int) -> tuple[i
     return a, b, max(a + 1, c), max(b + 1, d)
 
 
-def face_crop(rgb: np.ndarray, face: FaceResult, cfg: ViewConfig) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+def face_crop(
+    rgb: np.ndarray, face: FaceResult, cfg: ViewConfig
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """A square crop around a face with a margin, resized to ``cfg.face_size``."""
     d = face.detection
     h, w = rgb.shape[:2]
@@ -142,16 +152,31 @@ def build_views(rgb: np.ndarray, frame: FrameResult | None, config: ViewConfig |
     for i, face in enumerate(faces):
         if "faces" in cfg.views:
             crop, (a, b, c, d) = face_crop(rgb, face, cfg)
-            views.append(View(crop, "face", f"face {i} cropped and enlarged", face_id=i,
-                              box=Box.from_xyxy(a, b, c, d, w, h)))
+            views.append(
+                View(
+                    crop,
+                    "face",
+                    f"face {i} cropped and enlarged",
+                    face_id=i,
+                    box=Box.from_xyxy(a, b, c, d, w, h),
+                )
+            )
         if "context" in cfg.views:
             a, b, c, d = context_box(face, w, h, cfg)
             if (c - a) * (d - b) < 0.8 * w * h or "scene" not in cfg.views:
-                views.append(View(fit(rgb[b:d, a:c], cfg.max_side), "context",
-                                  f"the context around face {i} (head, shoulders, hands, nearby objects)",
-                                  face_id=i, box=Box.from_xyxy(a, b, c, d, w, h)))
+                views.append(
+                    View(
+                        fit(rgb[b:d, a:c], cfg.max_side),
+                        "context",
+                        f"the context around face {i} (head, shoulders, hands, nearby objects)",
+                        face_id=i,
+                        box=Box.from_xyxy(a, b, c, d, w, h),
+                    )
+                )
     if not views:  # faces-only config and no face found: the scene is the only honest view
-        views.append(View(fit(rgb, cfg.max_side), "scene", f"the whole scene ({w}x{h} px); no face was detected"))
+        views.append(
+            View(fit(rgb, cfg.max_side), "scene", f"the whole scene ({w}x{h} px); no face was detected")
+        )
     return _cap(views, cfg.max_images)
 
 
@@ -180,8 +205,9 @@ def _main_probs(frame: FrameResult) -> np.ndarray | None:
     return np.asarray(frame.faces[0].probs, dtype=float) if frame.faces else None
 
 
-def select_keyframes(times: list[float], frames: list[FrameResult], k: int = 4,
-                     change: float = 0.25) -> list[int]:
+def select_keyframes(
+    times: list[float], frames: list[FrameResult], k: int = 4, change: float = 0.25
+) -> list[int]:
     """Indices of the sampled frames where the main face's expression changes.
 
     The first frame with a face is always a keyframe. A later frame is a
@@ -221,8 +247,9 @@ def select_keyframes(times: list[float], frames: list[FrameResult], k: int = 4,
     return sorted([first, *(i for _, i in best)])
 
 
-def video_views(keyframes: list[tuple[float, np.ndarray, FrameResult]], config: ViewConfig | None = None
-                ) -> list[View]:
+def video_views(
+    keyframes: list[tuple[float, np.ndarray, FrameResult]], config: ViewConfig | None = None
+) -> list[View]:
     """Views of a video: each keyframe whole (with its time) and, if enabled, its main face enlarged."""
     cfg = config or ViewConfig()
     views: list[View] = []
@@ -231,6 +258,14 @@ def video_views(keyframes: list[tuple[float, np.ndarray, FrameResult]], config: 
         views.append(View(fit(rgb, cfg.max_side), "keyframe", f"the frame at {t:.1f} s", t=round(t, 3)))
         if "faces" in cfg.views and frame.faces and cfg.max_faces > 0:
             crop, (a, b, c, d) = face_crop(rgb, frame.faces[0], cfg)
-            views.append(View(crop, "face", f"the main face at {t:.1f} s, enlarged", face_id=0,
-                              box=Box.from_xyxy(a, b, c, d, w, h), t=round(t, 3)))
+            views.append(
+                View(
+                    crop,
+                    "face",
+                    f"the main face at {t:.1f} s, enlarged",
+                    face_id=0,
+                    box=Box.from_xyxy(a, b, c, d, w, h),
+                    t=round(t, 3),
+                )
+            )
     return _cap(views, cfg.max_images)

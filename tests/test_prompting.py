@@ -34,7 +34,7 @@ def test_every_task_has_a_template_and_the_system_prompt_exists() -> None:
 
 
 def test_missing_and_unknown_variables_are_errors() -> None:
-    with pytest.raises(PromptError, match="needs question, views; pass question=..., views=..."):
+    with pytest.raises(PromptError, match=r"needs question, views; pass question=\.\.\., views=\.\.\."):
         render("emoprompt/humor")
     with pytest.raises(PromptError, match="no placeholder for colour"):
         render("emoprompt/repair", problem="p", schema="{}", colour="red")
@@ -79,8 +79,20 @@ def test_system_prompt_steers_the_reasoning_order() -> None:
 def test_templates_ship_in_the_wheel_and_load_from_it(tmp_path: Path) -> None:
     out = tmp_path / "whl"
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(out)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         pytest.skip(f"could not build a wheel here: {proc.stderr.strip()[-300:]}")
@@ -90,11 +102,18 @@ def test_templates_ship_in_the_wheel_and_load_from_it(tmp_path: Path) -> None:
         z.extractall(tmp_path / "site")
     for name in list_templates():
         assert f"emotool/prompts/{name}.md" in names
-    code = ("import emotool, emotool.prompting as p; "
-            "assert 'site' in emotool.__file__, emotool.__file__; "
-            "print(len(p.list_templates()), len(p.render('emoprompt/system', schema='{}')))")
-    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""})
+    code = (
+        "import emotool, emotool.prompting as p; "
+        "assert 'site' in emotool.__file__, emotool.__file__; "
+        "print(len(p.list_templates()), len(p.render('emoprompt/system', schema='{}')))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""},
+    )
     assert run.returncode == 0, run.stderr
     n, size = map(int, run.stdout.split())
     assert n == len(list_templates()) and size > 1000

@@ -17,8 +17,9 @@ from emotool.schema import ModelInfo
 from emotool.views import ViewConfig, build_views, describe_views, select_keyframes, video_views
 
 
-def frame_with(*boxes: tuple[float, float, float, float], w: int = 400, h: int = 300,
-               label: str = "happiness") -> FrameResult:
+def frame_with(
+    *boxes: tuple[float, float, float, float], w: int = 400, h: int = 300, label: str = "happiness"
+) -> FrameResult:
     faces = [FaceResult(Detection(*b, 0.9, "fake"), one_hot(label), 0.7) for b in boxes]
     return FrameResult(width=w, height=h, faces=faces, detector="fake")
 
@@ -30,11 +31,18 @@ def test_scene_faces_and_context_views() -> None:
     frame = frame_with((60, 60, 120, 130), (260, 80, 310, 140))
     views = build_views(RGB, frame, ViewConfig(face_size=224))
     assert [(v.kind, v.face_id) for v in views] == [
-        ("scene", None), ("face", 0), ("context", 0), ("face", 1), ("context", 1)]
+        ("scene", None),
+        ("face", 0),
+        ("context", 0),
+        ("face", 1),
+        ("context", 1),
+    ]
     assert views[0].rgb.shape == RGB.shape  # 400 px fits under max_side
     assert views[1].rgb.shape == (224, 224, 3)  # the face is enlarged
     ctx = views[2]
-    assert ctx.box is not None and ctx.box.width > 60 and ctx.box.y + ctx.box.height > 130  # reaches below the face
+    assert (
+        ctx.box is not None and ctx.box.width > 60 and ctx.box.y + ctx.box.height > 130
+    )  # reaches below the face
     info = [v.info(i) for i, v in enumerate(views)]
     assert info[1].box is not None and info[1].width == 224
     text = describe_views(views)
@@ -94,10 +102,14 @@ class ScriptedVLM(VLMBackend):
 
     def _complete(self, requests: list[VLMRequest]) -> list[Completion]:
         self.seen.extend(requests)
-        ans = {"reasoning": "Face: the smile fades into a frown between the keyframes.",
-               "cues": [{"view": 1, "observation": "smiling"}, {"view": 3, "observation": "frowning"}],
-               "answer": "sadness", "emotion": "sadness",
-               "scores": {"sadness": 0.7, "happiness": 0.3}, "confidence": 0.6}
+        ans = {
+            "reasoning": "Face: the smile fades into a frown between the keyframes.",
+            "cues": [{"view": 1, "observation": "smiling"}, {"view": 3, "observation": "frowning"}],
+            "answer": "sadness",
+            "emotion": "sadness",
+            "scores": {"sadness": 0.7, "happiness": 0.3},
+            "confidence": 0.6,
+        }
         return [Completion(text=json.dumps(ans)) for _ in requests]
 
 
@@ -117,8 +129,14 @@ def test_video_keyframes_go_to_the_backend(tmp_path: Path) -> None:
         return frame_with((50, 30, 110, 90), w=rgb.shape[1], h=rgb.shape[0], label=label)
 
     be = ScriptedVLM()
-    r = analyze_video_with(be, path, analyze, policy=MediaPolicy(allowed_roots=[tmp_path]), fps=4,
-                           options=ReadOptions(views=ViewConfig(keyframes=3)))
+    r = analyze_video_with(
+        be,
+        path,
+        analyze,
+        policy=MediaPolicy(allowed_roots=[tmp_path]),
+        fps=4,
+        options=ReadOptions(views=ViewConfig(keyframes=3)),
+    )
     assert r.backend == "scripted" and r.label == "sadness" and r.tracks
     kinds = [(v.kind, v.t) for v in r.views]
     times = [t for k, t in kinds if k == "keyframe"]
@@ -126,6 +144,7 @@ def test_video_keyframes_go_to_the_backend(tmp_path: Path) -> None:
     assert len(be.seen) == 1 and len(be.seen[0].views) == len(r.views) == 4
     assert any(c.kind == "video" and "frowning" in c.text for c in r.cues)
     classic: Any = get_backend("classic")
-    r2 = analyze_video_with(classic, path, analyze, policy=MediaPolicy(allowed_roots=[tmp_path]), fps=4,
-                            options=ReadOptions())
+    r2 = analyze_video_with(
+        classic, path, analyze, policy=MediaPolicy(allowed_roots=[tmp_path]), fps=4, options=ReadOptions()
+    )
     assert r2.backend == "classic" and r2.views == [] and r2.task is not None

@@ -103,7 +103,7 @@ def get_backend(name: str | None = None, **options: Any) -> Backend:
         mod, _, attr = factory.partition(":")
         factory = getattr(importlib.import_module(mod), attr)
     try:
-        return factory(**options)  # type: ignore[operator, no-any-return]
+        return factory(**options)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}" for e in exc.errors()
@@ -166,17 +166,27 @@ def analyze_video_with(
 
     try:
         reading = analyze_frames(
-            frames(), analyze, source=str(video.source), width=int(video.width), height=int(video.height),
-            duration_s=float(video.duration_s or 0.0), native_fps=native, sample_fps=sample_fps,
-            progress=progress, models=models,
+            frames(),
+            analyze,
+            source=str(video.source),
+            width=int(video.width),
+            height=int(video.height),
+            duration_s=float(video.duration_s or 0.0),
+            native_fps=native,
+            sample_fps=sample_fps,
+            progress=progress,
+            models=models,
         )
     finally:
         close = getattr(video, "close", None)
         if close is not None:
             close()
     reading = reading.model_copy(
-        update={"timings": reading.timings.model_copy(
-            update={"total_ms": round((time.perf_counter() - t0) * 1000, 2)})}
+        update={
+            "timings": reading.timings.model_copy(
+                update={"total_ms": round((time.perf_counter() - t0) * 1000, 2)}
+            )
+        }
     )
     if not keep:
         return backend.read_video(reading, [], opts)

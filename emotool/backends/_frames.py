@@ -45,10 +45,17 @@ class FrameStore:
         res = self.results[i]
         if s != 1:
             faces = [
-                dataclasses.replace(f, detection=dataclasses.replace(
-                    f.detection, x1=f.detection.x1 * s, y1=f.detection.y1 * s,
-                    x2=f.detection.x2 * s, y2=f.detection.y2 * s,
-                    landmarks=None if f.detection.landmarks is None else f.detection.landmarks * s))
+                dataclasses.replace(
+                    f,
+                    detection=dataclasses.replace(
+                        f.detection,
+                        x1=f.detection.x1 * s,
+                        y1=f.detection.y1 * s,
+                        x2=f.detection.x2 * s,
+                        y2=f.detection.y2 * s,
+                        landmarks=None if f.detection.landmarks is None else f.detection.landmarks * s,
+                    ),
+                )
                 for f in res.faces
             ]
             res = dataclasses.replace(res, width=rgb.shape[1], height=rgb.shape[0], faces=faces)

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from ..media import LoadedImage
     from ..perception.types import FrameResult
+
+CueKind = Literal["face", "scene", "video", "model"]
 
 
 class ReadOptions(BaseModel):
@@ -65,20 +67,33 @@ class Backend(Protocol):
 
     name: str
 
-    def read_image(self, image: LoadedImage, frame: FrameResult | None = None,
-                   options: ReadOptions | None = None, *, models: list[ModelInfo] | None = None
-                   ) -> EmotionReading:
+    def read_image(
+        self,
+        image: LoadedImage,
+        frame: FrameResult | None = None,
+        options: ReadOptions | None = None,
+        *,
+        models: list[ModelInfo] | None = None,
+    ) -> EmotionReading:
         """Read one decoded image. ``frame`` is the face pipeline's result (``None``: no faces known)."""
         ...
 
-    def read_images(self, items: Sequence[tuple[LoadedImage, FrameResult | None]],
-                    options: ReadOptions | None = None, *, models: list[ModelInfo] | None = None
-                    ) -> list[EmotionReading]:
+    def read_images(
+        self,
+        items: Sequence[tuple[LoadedImage, FrameResult | None]],
+        options: ReadOptions | None = None,
+        *,
+        models: list[ModelInfo] | None = None,
+    ) -> list[EmotionReading]:
         """Read several images (batched where the backend can)."""
         ...
 
-    def read_video(self, reading: VideoReading, keyframes: list[tuple[float, np.ndarray, FrameResult]],
-                   options: ReadOptions | None = None) -> VideoReading:
+    def read_video(
+        self,
+        reading: VideoReading,
+        keyframes: list[tuple[float, np.ndarray, FrameResult]],
+        options: ReadOptions | None = None,
+    ) -> VideoReading:
         """Refine the face pipeline's video reading with the backend's view of the keyframes."""
         ...
 
@@ -163,8 +178,9 @@ def render_request(views: list[View], options: ReadOptions) -> VLMRequest:
         question=f"Question: {options.question}" if options.question else "",
         views=describe_views(views),
     )
-    return VLMRequest(system=system, user_text=user, views=views, task=options.task, options=allowed,
-                      schema=schema)
+    return VLMRequest(
+        system=system, user_text=user, views=views, task=options.task, options=allowed, schema=schema
+    )
 
 
 # --------------------------------------------------------------------------- merging
@@ -176,29 +192,41 @@ def _no_face_frame(image: LoadedImage) -> FrameResult:
     return FrameResult(width=image.width, height=image.height, faces=[], detector="none")
 
 
-def perception_reading(image: LoadedImage, frame: FrameResult | None,
-                       models: list[ModelInfo] | None, backend: str) -> EmotionReading:
+def perception_reading(
+    image: LoadedImage, frame: FrameResult | None, models: list[ModelInfo] | None, backend: str
+) -> EmotionReading:
     """The classic, cue-based reading of what the face pipeline measured."""
     from ..explain import build_reading
 
-    return build_reading(frame if frame is not None else _no_face_frame(image), source=image.source,
-                         models=list(models or []), decode_ms=image.decode_ms, backend=backend)
+    return build_reading(
+        frame if frame is not None else _no_face_frame(image),
+        source=image.source,
+        models=list(models or []),
+        decode_ms=image.decode_ms,
+        backend=backend,
+    )
 
 
-def _cue_kind(view: View | None) -> str:
+def _cue_kind(view: View | None) -> CueKind:
     if view is None:
         return "model"
     return "face" if view.kind == "face" else ("video" if view.kind == "keyframe" else "scene")
 
 
-def _merge_fields(ans: ModelAnswer, views: list[View], base_cues: list[Cue], model: ModelInfo,
-                  notes_prefix: str = "") -> dict[str, Any]:
+def _merge_fields(
+    ans: ModelAnswer, views: list[View], base_cues: list[Cue], model: ModelInfo, notes_prefix: str = ""
+) -> dict[str, Any]:
     cues: list[Cue] = []
     for c in ans.cues:
         v = views[c.view - 1] if c.view is not None and 1 <= c.view <= len(views) else None
         where = f"picture {c.view} ({v.caption})" if v is not None else "model"
-        cues.append(Cue(kind=_cue_kind(v), face_id=v.face_id if v is not None else None,  # type: ignore[arg-type]
-                        text=f"{where}: {c.observation}"))
+        cues.append(
+            Cue(
+                kind=_cue_kind(v),
+                face_id=v.face_id if v is not None else None,
+                text=f"{where}: {c.observation}",
+            )
+        )
     reasoning = ans.reasoning
     if ans.valid and ans.notes:
         reasoning += f" (Output repaired: {'; '.join(ans.notes[:4])}.)"
@@ -208,9 +236,15 @@ def _merge_fields(ans: ModelAnswer, views: list[View], base_cues: list[Cue], mod
         valence, arousal = ans.valence, ans.arousal
     else:
         valence, arousal = ans.scores.affect()
-    task = TaskResult(task=ans.task, options=ans.options, answer=ans.answer,  # type: ignore[arg-type]
-                      open_label=ans.open_label, description=ans.description, valid=ans.valid,
-                      note="; ".join(ans.notes) or None)
+    task = TaskResult(
+        task=cast(Task, ans.task),
+        options=ans.options,
+        answer=ans.answer,
+        open_label=ans.open_label,
+        description=ans.description,
+        valid=ans.valid,
+        note="; ".join(ans.notes) or None,
+    )
     return {
         "label": ans.emotion,
         "scores": ans.scores,
@@ -223,8 +257,15 @@ def _merge_fields(ans: ModelAnswer, views: list[View], base_cues: list[Cue], mod
     }
 
 
-def merge_image(base: EmotionReading, ans: ModelAnswer, views: list[View], *, backend: str,
-                model: ModelInfo, reason_ms: float) -> EmotionReading:
+def merge_image(
+    base: EmotionReading,
+    ans: ModelAnswer,
+    views: list[View],
+    *,
+    backend: str,
+    model: ModelInfo,
+    reason_ms: float,
+) -> EmotionReading:
     """The reading of a vision-language answer: the model's label, scores and reasoning, the pipeline's faces.
 
     ``faces`` stay those the embedded detector and classifier measured; the
@@ -232,22 +273,35 @@ def merge_image(base: EmotionReading, ans: ModelAnswer, views: list[View], *, ba
     model's. The label is set even when no face was detected (the model reads
     the whole scene); ``face_found`` still reports what the detector found.
     """
-    prefix = "" if base.face_found else "No face was detected by the face detector; the model read the scene. "
+    prefix = (
+        "" if base.face_found else "No face was detected by the face detector; the model read the scene. "
+    )
     fields = _merge_fields(ans, views, [c for c in base.cues if c.kind != "scene"], model, prefix)
     t = base.timings
     fields.update(
         views=[v.info(i) for i, v in enumerate(views)],
         backend=backend,
         models=[*base.models, model],
-        timings=Timings(decode_ms=t.decode_ms, detect_ms=t.detect_ms, classify_ms=t.classify_ms,
-                        reason_ms=round(reason_ms, 2),
-                        total_ms=round(t.decode_ms + t.detect_ms + t.classify_ms + reason_ms, 2)),
+        timings=Timings(
+            decode_ms=t.decode_ms,
+            detect_ms=t.detect_ms,
+            classify_ms=t.classify_ms,
+            reason_ms=round(reason_ms, 2),
+            total_ms=round(t.decode_ms + t.detect_ms + t.classify_ms + reason_ms, 2),
+        ),
     )
     return base.model_copy(update=fields)
 
 
-def merge_video(base: VideoReading, ans: ModelAnswer, views: list[View], *, backend: str,
-                model: ModelInfo, reason_ms: float) -> VideoReading:
+def merge_video(
+    base: VideoReading,
+    ans: ModelAnswer,
+    views: list[View],
+    *,
+    backend: str,
+    model: ModelInfo,
+    reason_ms: float,
+) -> VideoReading:
     """Like :func:`merge_image` for a video: tracks and segments stay the pipeline's."""
     fields = _merge_fields(ans, views, [c for c in base.cues if c.kind == "video"], model)
     t = base.timings
@@ -255,8 +309,9 @@ def merge_video(base: VideoReading, ans: ModelAnswer, views: list[View], *, back
         views=[v.info(i) for i, v in enumerate(views)],
         backend=backend,
         models=[*base.models, model],
-        timings=t.model_copy(update={"reason_ms": round(reason_ms, 2),
-                                     "total_ms": round(t.total_ms + reason_ms, 2)}),
+        timings=t.model_copy(
+            update={"reason_ms": round(reason_ms, 2), "total_ms": round(t.total_ms + reason_ms, 2)}
+        ),
     )
     return base.model_copy(update=fields)
 
@@ -298,7 +353,9 @@ class VLMBackend:
         t0 = time.perf_counter()
         outs = self._complete(reqs)
         if len(outs) != len(reqs):
-            raise RuntimeError(f"{type(self).__name__}._complete returned {len(outs)} answers for {len(reqs)}")
+            raise RuntimeError(
+                f"{type(self).__name__}._complete returned {len(outs)} answers for {len(reqs)}"
+            )
         self.usage.add(reqs, outs, time.perf_counter() - t0)
         return outs
 
@@ -314,15 +371,23 @@ class VLMBackend:
             for i, out in zip(pending, outs, strict=True):
                 try:
                     if out.refusal:
-                        raise ParseFailure(f"the model declined to answer: {out.refusal[:200]!r}", raw=out.text)
+                        raise ParseFailure(
+                            f"the model declined to answer: {out.refusal[:200]!r}", raw=out.text
+                        )
                     results[i] = parse_answer(out.text, requests[i].task, requests[i].options or None)
                 except ParseFailure as exc:
                     failures[i] = exc
                     declined = "declined" in exc.reason
                     if attempt < self.repair_retries and not declined:
                         requests[i].history.append(
-                            (out.text[:4000], render("emoprompt/repair", problem=exc.reason,
-                                                     schema=json.dumps(requests[i].schema)))
+                            (
+                                out.text[:4000],
+                                render(
+                                    "emoprompt/repair",
+                                    problem=exc.reason,
+                                    schema=json.dumps(requests[i].schema),
+                                ),
+                            )
                         )
                         retry.append(i)
             if retry:
@@ -332,20 +397,24 @@ class VLMBackend:
         for i, r in enumerate(requests):
             got = results[i]
             if got is None:
-                exc = failures[i]
+                failure = failures[i]
                 tries = len(r.history) + 1
-                reason = exc.reason + (f" (after {tries} attempts)" if tries > 1 else "")
+                reason = failure.reason + (f" (after {tries} attempts)" if tries > 1 else "")
                 prior = priors[i] if priors is not None else None
-                got = fallback_answer(r.task, r.options or None, reason, raw=exc.raw, prior=prior)
+                got = fallback_answer(r.task, r.options or None, reason, raw=failure.raw, prior=prior)
                 self.usage.fallbacks += 1
             elif r.history:
                 got.notes.insert(0, "answered on retry after: " + failures[i].reason)
             final.append(got)
         return final
 
-    def read_images(self, items: Sequence[tuple[LoadedImage, FrameResult | None]],
-                    options: ReadOptions | None = None, *, models: list[ModelInfo] | None = None
-                    ) -> list[EmotionReading]:
+    def read_images(
+        self,
+        items: Sequence[tuple[LoadedImage, FrameResult | None]],
+        options: ReadOptions | None = None,
+        *,
+        models: list[ModelInfo] | None = None,
+    ) -> list[EmotionReading]:
         """Read several images; the backend batches or parallelises the model calls."""
         opts = options or ReadOptions()
         bases, all_views, reqs = [], [], []
@@ -359,17 +428,28 @@ class VLMBackend:
         answers = self.answer(reqs, priors=[b.scores for b in bases])
         each_ms = (time.perf_counter() - t0) * 1000 / max(1, len(reqs))
         info = self.model_info()
-        return [merge_image(b, a, v, backend=self.name, model=info, reason_ms=each_ms)
-                for b, a, v in zip(bases, answers, all_views, strict=True)]
+        return [
+            merge_image(b, a, v, backend=self.name, model=info, reason_ms=each_ms)
+            for b, a, v in zip(bases, answers, all_views, strict=True)
+        ]
 
-    def read_image(self, image: LoadedImage, frame: FrameResult | None = None,
-                   options: ReadOptions | None = None, *, models: list[ModelInfo] | None = None
-                   ) -> EmotionReading:
+    def read_image(
+        self,
+        image: LoadedImage,
+        frame: FrameResult | None = None,
+        options: ReadOptions | None = None,
+        *,
+        models: list[ModelInfo] | None = None,
+    ) -> EmotionReading:
         """Read one image: build its views, ask the model with EmoPrompt, merge with the pipeline's faces."""
         return self.read_images([(image, frame)], options, models=models)[0]
 
-    def read_video(self, reading: VideoReading, keyframes: list[tuple[float, np.ndarray, FrameResult]],
-                   options: ReadOptions | None = None) -> VideoReading:
+    def read_video(
+        self,
+        reading: VideoReading,
+        keyframes: list[tuple[float, np.ndarray, FrameResult]],
+        options: ReadOptions | None = None,
+    ) -> VideoReading:
         """Ask the model about a video's keyframes and merge its answer into the pipeline's reading."""
         opts = options or ReadOptions()
         views = video_views(keyframes, opts.views)
@@ -378,5 +458,11 @@ class VLMBackend:
         req = render_request(views, opts)
         t0 = time.perf_counter()
         ans = self.answer([req], priors=[reading.scores])[0]
-        return merge_video(reading, ans, views, backend=self.name, model=self.model_info(),
-                           reason_ms=(time.perf_counter() - t0) * 1000)
+        return merge_video(
+            reading,
+            ans,
+            views,
+            backend=self.name,
+            model=self.model_info(),
+            reason_ms=(time.perf_counter() - t0) * 1000,
+        )

@@ -46,31 +46,59 @@ def classic_task(reading: EmotionReading | VideoReading, options: ReadOptions) -
                 if hit:
                     note = None if emo == label else f"{label} is not an option; took the best-scoring option"
                     return TaskResult(task="close_set", options=allowed, answer=hit, note=note)
-        return TaskResult(task="close_set", options=allowed, answer=allowed[0], valid=False,
-                          note="no face expression to read, or no option is a basic emotion; first option")
+        return TaskResult(
+            task="close_set",
+            options=allowed,
+            answer=allowed[0],
+            valid=False,
+            note="no face expression to read, or no option is a basic emotion; first option",
+        )
     if options.task == "open_set":
         if label is None:
             return TaskResult(task="open_set", answer="neutral", valid=False, note="no face found")
-        return TaskResult(task="open_set", answer=label, open_label=label,
-                          note="the classic backend names one of the seven basic emotions")
+        return TaskResult(
+            task="open_set",
+            answer=label,
+            open_label=label,
+            note="the classic backend names one of the seven basic emotions",
+        )
     if options.task == "valence_arousal":
         if reading.valence is None or reading.arousal is None:
-            return TaskResult(task="valence_arousal", answer="valence +0.00, arousal 0.00", valid=False,
-                              note="no face found")
-        return TaskResult(task="valence_arousal", answer=f"valence {reading.valence:+.2f}, "
-                          f"arousal {reading.arousal:.2f}", note="from the expression scores' affect")
+            return TaskResult(
+                task="valence_arousal",
+                answer="valence +0.00, arousal 0.00",
+                valid=False,
+                note="no face found",
+            )
+        return TaskResult(
+            task="valence_arousal",
+            answer=f"valence {reading.valence:+.2f}, arousal {reading.arousal:.2f}",
+            note="from the expression scores' affect",
+        )
     if options.task == "describe":
-        return TaskResult(task="describe", answer=reading.reasoning, description=reading.reasoning,
-                          valid=label is not None)
+        return TaskResult(
+            task="describe", answer=reading.reasoning, description=reading.reasoning, valid=label is not None
+        )
     heuristic = "the classic backend reads facial expressions only; this is a heuristic, not a judgement"
     if options.task == "humor":
-        return TaskResult(task="humor", options=allowed, answer="yes" if label == "happiness" else "no",
-                          valid=False, note=heuristic + " (yes when the main expression is happiness)")
+        return TaskResult(
+            task="humor",
+            options=allowed,
+            answer="yes" if label == "happiness" else "no",
+            valid=False,
+            note=heuristic + " (yes when the main expression is happiness)",
+        )
     if options.task in ("hate", "sarcasm"):
-        return TaskResult(task=options.task, options=allowed, answer="no", valid=False,  # type: ignore[arg-type]
-                          note=heuristic + " (always no)")
-    return TaskResult(task="intent", options=allowed, answer=allowed[0], valid=False,
-                      note=heuristic + " (first option)")
+        return TaskResult(
+            task=options.task,
+            options=allowed,
+            answer="no",
+            valid=False,
+            note=heuristic + " (always no)",
+        )
+    return TaskResult(
+        task="intent", options=allowed, answer=allowed[0], valid=False, note=heuristic + " (first option)"
+    )
 
 
 class ClassicBackend:
@@ -98,9 +126,14 @@ class ClassicBackend:
             frame = pipe.analyze(image.rgb)
         return frame, list(pipe.model_infos())
 
-    def read_image(self, image: LoadedImage, frame: FrameResult | None = None,
-                   options: ReadOptions | None = None, *, models: list[ModelInfo] | None = None
-                   ) -> EmotionReading:
+    def read_image(
+        self,
+        image: LoadedImage,
+        frame: FrameResult | None = None,
+        options: ReadOptions | None = None,
+        *,
+        models: list[ModelInfo] | None = None,
+    ) -> EmotionReading:
         """The explained reading of ``frame`` (run the embedded pipeline first if ``None``)."""
         if frame is None:
             frame, found = self._frame(image)
@@ -110,14 +143,22 @@ class ClassicBackend:
             reading = reading.model_copy(update={"task": classic_task(reading, options)})
         return reading
 
-    def read_images(self, items: Sequence[tuple[LoadedImage, FrameResult | None]],
-                    options: ReadOptions | None = None, *, models: list[ModelInfo] | None = None
-                    ) -> list[EmotionReading]:
+    def read_images(
+        self,
+        items: Sequence[tuple[LoadedImage, FrameResult | None]],
+        options: ReadOptions | None = None,
+        *,
+        models: list[ModelInfo] | None = None,
+    ) -> list[EmotionReading]:
         """Read several images one after the other."""
         return [self.read_image(img, fr, options, models=models) for img, fr in items]
 
-    def read_video(self, reading: VideoReading, keyframes: list[tuple[float, np.ndarray, FrameResult]],
-                   options: ReadOptions | None = None) -> VideoReading:
+    def read_video(
+        self,
+        reading: VideoReading,
+        keyframes: list[tuple[float, np.ndarray, FrameResult]],
+        options: ReadOptions | None = None,
+    ) -> VideoReading:
         """The pipeline's video reading, with the task answered when options are given."""
         if options is None:
             return reading

@@ -12,19 +12,34 @@ from ..errors import EmotoolError
 def add_backend_arguments(parser: argparse.ArgumentParser, *, task: bool = True) -> None:
     """Add ``--backend``, ``--model``, ``--base-url``, ``--backend-option`` (and ``--task``/``--options``)."""
     g = parser.add_argument_group("reasoning backend")
-    g.add_argument("--backend", default=None,
-                   help="classic (embedded CPU, default), hf (local vision-language model) or openai "
-                        "(OpenAI-compatible server); default $EMOTOOL_BACKEND or classic")
-    g.add_argument("--model", default=None, help="hf: Hub id or local folder; openai: model name on the server")
+    g.add_argument(
+        "--backend",
+        default=None,
+        help="classic (embedded CPU, default), hf (local vision-language model) or openai "
+        "(OpenAI-compatible server); default $EMOTOOL_BACKEND or classic",
+    )
+    g.add_argument(
+        "--model", default=None, help="hf: Hub id or local folder; openai: model name on the server"
+    )
     g.add_argument("--base-url", default=None, help="openai: server URL up to /v1 (default $OPENAI_BASE_URL)")
-    g.add_argument("--backend-option", action="append", default=[], metavar="KEY=VALUE",
-                   help="any other backend option, e.g. dtype=bfloat16, quantization=4bit, timeout=30 "
-                        "(VALUE is read as JSON when it parses, else as text; repeatable)")
+    g.add_argument(
+        "--backend-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any other backend option, e.g. dtype=bfloat16, quantization=4bit, timeout=30 "
+        "(VALUE is read as JSON when it parses, else as text; repeatable)",
+    )
     if task:
-        g.add_argument("--task", default=None,
-                       help="close_set (default), open_set, valence_arousal, intent, humor, hate, sarcasm, describe")
+        g.add_argument(
+            "--task",
+            default=None,
+            help="close_set (default), open_set, valence_arousal, intent, humor, hate, sarcasm, describe",
+        )
         g.add_argument("--options", default=None, help="comma-separated answers for close_set/intent")
-        g.add_argument("--views", default=None, help="comma-separated views: scene,faces,context (default all)")
+        g.add_argument(
+            "--views", default=None, help="comma-separated views: scene,faces,context (default all)"
+        )
 
 
 def backend_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -54,7 +69,9 @@ def backend_from_args(args: argparse.Namespace) -> Any:
     if name == "classic":
         for key in ("model", "base_url"):
             if key in opts:
-                raise EmotoolError(f"--{key.replace('_', '-')} applies to the hf and openai backends, not classic")
+                raise EmotoolError(
+                    f"--{key.replace('_', '-')} applies to the hf and openai backends, not classic"
+                )
         for key in ("detector", "classifier"):
             if getattr(args, key, None) and key not in opts:
                 opts[key] = getattr(args, key)
@@ -67,7 +84,11 @@ def read_options_from_args(args: argparse.Namespace) -> Any:
 
     from . import ReadOptions
 
-    task, options, views = getattr(args, "task", None), getattr(args, "options", None), getattr(args, "views", None)
+    task, options, views = (
+        getattr(args, "task", None),
+        getattr(args, "options", None),
+        getattr(args, "views", None),
+    )
     if not (task or options or views):
         return None
     data: dict[str, Any] = {}
@@ -80,4 +101,6 @@ def read_options_from_args(args: argparse.Namespace) -> Any:
     try:
         return ReadOptions(**data)
     except ValidationError as exc:
-        raise EmotoolError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+        raise EmotoolError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None

@@ -103,7 +103,7 @@ def load_model(opts: HFOptions, record: dict[str, Any] | None = None) -> tuple[A
         BackendUnavailable: transformers/accelerate/bitsandbytes missing, no model
             given, or the checkpoint cannot be loaded (the message says what to do).
     """
-    torch, transformers = _imports()
+    _, transformers = _imports()
     from .. import config
 
     model_id = opts.model or os.environ.get(MODEL_ENV)
@@ -115,8 +115,10 @@ def load_model(opts: HFOptions, record: dict[str, Any] | None = None) -> tuple[A
     config.init_torch()
     device = config.torch_device(opts.device)
     dtype = config.torch_dtype(opts.dtype, device)
-    common: dict[str, Any] = {"trust_remote_code": opts.trust_remote_code,
-                              "local_files_only": opts.local_files_only}
+    common: dict[str, Any] = {
+        "trust_remote_code": opts.trust_remote_code,
+        "local_files_only": opts.local_files_only,
+    }
     if opts.revision:
         common["revision"] = opts.revision
     kwargs: dict[str, Any] = {**common, "dtype": dtype}
@@ -132,8 +134,10 @@ def load_model(opts: HFOptions, record: dict[str, Any] | None = None) -> tuple[A
                 f"{device}. Drop quantization to run in float32 on the CPU"
             )
         kwargs["quantization_config"] = transformers.BitsAndBytesConfig(
-            load_in_4bit=opts.quantization == "4bit", load_in_8bit=opts.quantization == "8bit",
-            bnb_4bit_compute_dtype=dtype, bnb_4bit_quant_type="nf4",
+            load_in_4bit=opts.quantization == "4bit",
+            load_in_8bit=opts.quantization == "8bit",
+            bnb_4bit_compute_dtype=dtype,
+            bnb_4bit_quant_type="nf4",
         )
     move_to: str | None = None
     if opts.device_map is not None:
@@ -143,7 +147,8 @@ def load_model(opts: HFOptions, record: dict[str, Any] | None = None) -> tuple[A
         else:
             warnings.warn(
                 "device_map needs accelerate (pip install 'emotool[hf]'); loading the whole model on "
-                f"{device} instead", stacklevel=2,
+                f"{device} instead",
+                stacklevel=2,
             )
             move_to = device
     else:
@@ -249,7 +254,7 @@ class HFBackend(VLMBackend):
             return str(proc.apply_chat_template(self.chat(req), add_generation_prompt=True, tokenize=False))
 
     def prepare(self, requests: list[VLMRequest]) -> Any:
-        """The model inputs of a batch: token ids (left-padded), pixel values of every view, on the model's device."""
+        """The inputs of a batch: left-padded token ids and every view's pixels, on the model's device."""
         from PIL import Image
 
         texts = [self.prompt_text(r) for r in requests]

@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import os
 import threading
@@ -157,8 +158,9 @@ class OpenAIBackend(VLMBackend):
                     import httpx
                 except ImportError:
                     raise missing_extra("httpx", "openai") from None
-                self._client = httpx.Client(timeout=httpx.Timeout(self.options.timeout),
-                                            trust_env=self.options.trust_env)
+                self._client = httpx.Client(
+                    timeout=httpx.Timeout(self.options.timeout), trust_env=self.options.trust_env
+                )
             return self._client
 
     def close(self) -> None:
@@ -181,12 +183,21 @@ class OpenAIBackend(VLMBackend):
             parts = []
             for p in m["content"]:
                 if p["type"] == "image":
-                    parts.append({"type": "image_url", "image_url": {"url": urls[p["index"]], "detail": o.image_detail}})
+                    parts.append(
+                        {
+                            "type": "image_url",
+                            "image_url": {"url": urls[p["index"]], "detail": o.image_detail},
+                        }
+                    )
                 else:
                     parts.append(p)
             messages.append({"role": m["role"], "content": parts})
-        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": o.temperature,
-                                o.max_tokens_field: o.max_tokens}
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": o.temperature,
+            o.max_tokens_field: o.max_tokens,
+        }
         if mode == "json_schema":
             body["response_format"] = {
                 "type": "json_schema",
@@ -213,7 +224,9 @@ class OpenAIBackend(VLMBackend):
             except httpx.TimeoutException:
                 last = f"no answer within {o.timeout:g} s (raise timeout=... for slow servers)"
             except httpx.TransportError as exc:
-                last = f"cannot connect to {self.base_url} ({type(exc).__name__}: {exc}); is the server running?"
+                last = (
+                    f"cannot connect to {self.base_url} ({type(exc).__name__}: {exc}); is the server running?"
+                )
             else:
                 code = resp.status_code
                 if code == 200:
@@ -232,10 +245,8 @@ class OpenAIBackend(VLMBackend):
                     last = f"HTTP {code}: {detail}"
                     retry_after = resp.headers.get("retry-after")
                     if retry_after:
-                        try:
+                        with contextlib.suppress(ValueError):
                             wait = min(o.max_backoff, max(0.0, float(retry_after)))
-                        except ValueError:
-                            pass
                 elif code == 400 and "response_format" in body and _mentions_format(detail):
                     raise _SchemaRejected(detail)
                 elif code in (401, 403):
@@ -268,7 +279,8 @@ class OpenAIBackend(VLMBackend):
             except _SchemaRejected as exc:
                 if self.options.structured != "auto" or mode == "none":
                     raise BackendUnavailable(
-                        f"the server rejected response_format {mode!r} ({exc}); use structured='auto' or 'none'"
+                        f"the server rejected response_format {mode!r} ({exc}); "
+                        "use structured='auto' or 'none'"
                     ) from None
                 with self._client_lock:
                     if self._mode == mode:

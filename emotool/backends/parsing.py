@@ -89,7 +89,7 @@ def answer_schema(task: str, options: list[str] | None = None) -> dict[str, Any]
     props: dict[str, Any] = {
         "reasoning": {
             "type": "string",
-            "description": "Step by step: face, then body and scene, then conflicting cues, then the decision.",
+            "description": "Step by step: face, then body and scene, then conflicting cues, then decide.",
         },
         "cues": {
             "type": "array",
@@ -317,7 +317,9 @@ def _canonical_or_none(value: Any) -> Emotion | None:
         return None
 
 
-def _scores(raw: Any, emotion: Emotion | None, confidence: float | None, notes: list[str]) -> EmotionScores | None:
+def _scores(
+    raw: Any, emotion: Emotion | None, confidence: float | None, notes: list[str]
+) -> EmotionScores | None:
     if isinstance(raw, dict) and raw:
         vals = dict.fromkeys(EMOTIONS, 0.0)
         for k, v in raw.items():
@@ -363,8 +365,14 @@ def _cues(raw: Any, notes: list[str]) -> list[ModelCue]:
     return out
 
 
-def validate_answer(obj: dict[str, Any], task: str, options: list[str] | None = None,
-                    *, think: str | None = None, notes: list[str] | None = None) -> ModelAnswer:
+def validate_answer(
+    obj: dict[str, Any],
+    task: str,
+    options: list[str] | None = None,
+    *,
+    think: str | None = None,
+    notes: list[str] | None = None,
+) -> ModelAnswer:
     """Validate and normalise a decoded answer object for ``task``.
 
     Raises:
@@ -473,8 +481,9 @@ def _mentioned_option(text: str, options: list[str]) -> str | None:
     return hits.pop() if len(hits) == 1 else None
 
 
-def fallback_answer(task: str, options: list[str] | None, reason: str, *, raw: str = "",
-                    prior: EmotionScores | None = None) -> ModelAnswer:
+def fallback_answer(
+    task: str, options: list[str] | None, reason: str, *, raw: str = "", prior: EmotionScores | None = None
+) -> ModelAnswer:
     """A low-confidence answer when the model's output could not be used.
 
     The answer is still one of the allowed options: an option the raw text names
