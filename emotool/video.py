@@ -811,7 +811,7 @@ def analyze_video(
         sample_fps = min(float(fps), native) if native > 0 else float(fps)
         return analyze_frames(
             video.frames(sample_fps),
-            analyze_frame,  # type: ignore[arg-type]
+            analyze_frame,
             source=str(video.source),
             width=int(video.width),
             height=int(video.height),
