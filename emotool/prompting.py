@@ -87,8 +87,7 @@ def render_text(text: str, variables: dict[str, object], *, name: str = "<text>"
     missing = sorted(needed - variables.keys())
     if missing:
         raise PromptError(
-            f"template {name!r} needs {', '.join(missing)}; pass "
-            + ", ".join(f"{m}=..." for m in missing)
+            f"template {name!r} needs {', '.join(missing)}; pass " + ", ".join(f"{m}=..." for m in missing)
         )
     unknown = sorted(variables.keys() - needed)
     if unknown:
