@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -124,71 +123,59 @@ def analyze_video_with(
 ) -> VideoReading:
     """Analyse a video with the face pipeline, then let ``backend`` read its keyframes.
 
-    The face pipeline builds the timeline (tracks, segments, transitions) as
-    usual; meanwhile each sampled frame is kept, downscaled and JPEG-encoded,
-    so that the keyframes where the main face's expression changes can be shown
-    to a vision-language backend afterwards (see :mod:`emotool.views`).
+    The face pipeline builds the timeline (tracks, segments, transitions) through
+    :func:`emotool.video.analyze_video` as usual; meanwhile each sampled frame
+    (as the pipeline saw it) is kept JPEG-encoded with its result, so that the
+    keyframes where the main face's expression changes can be shown to a
+    vision-language backend afterwards (see :mod:`emotool.views`).
 
     Args:
-        backend: Any backend (``classic`` skips the keyframes).
+        backend: Any backend (``classic`` keeps no frames and only adds the task answer).
         src: The video (anything :func:`emotool.media.open_video` accepts).
         analyze_frame: ``rgb -> FrameResult`` (e.g. ``Analyzer.analyze_frame``).
         policy: The media policy.
         fps: Frames sampled per second.
-        options: The task and views.
+        options: The task and views; ``None`` for the defaults (and no task answer from classic).
         models: The face pipeline's models, for the reading.
         progress: ``True`` for a progress bar, or a callback (see :mod:`emotool.video`).
     """
-    from ..media import open_video
-    from ..video import analyze_frames
+    from ..video import analyze_video
     from ..views import select_keyframes
     from ._frames import FrameStore
 
-    opts = options or ReadOptions()
-    t0 = time.perf_counter()
-    video = open_video(src, policy) if policy is not None else open_video(src)
-    native = float(video.native_fps or 0.0)
-    sample_fps = min(float(fps), native) if native > 0 else float(fps)
     keep = getattr(backend, "name", "") != "classic"
-    store = FrameStore(max_side=opts.views.max_side)
-
-    def frames() -> Any:
-        for idx, t, rgb in video.frames(sample_fps):
-            if keep:
-                store.add(t, rgb)
-            yield idx, t, rgb
+    store = FrameStore(max_side=(options or ReadOptions()).views.max_side)
 
     def analyze(rgb: np.ndarray) -> FrameResult:
         result = analyze_frame(rgb)
         if keep:
-            store.results.append(result)
+            store.add(len(store.times), rgb, result)
         return result
 
-    try:
-        reading = analyze_frames(
-            frames(),
-            analyze,
-            source=str(video.source),
-            width=int(video.width),
-            height=int(video.height),
-            duration_s=float(video.duration_s or 0.0),
-            native_fps=native,
-            sample_fps=sample_fps,
-            progress=progress,
-            models=models,
-        )
-    finally:
-        close = getattr(video, "close", None)
-        if close is not None:
-            close()
-    reading = reading.model_copy(
-        update={
-            "timings": reading.timings.model_copy(
-                update={"total_ms": round((time.perf_counter() - t0) * 1000, 2)}
-            )
-        }
-    )
+    reading = analyze_video(src, analyze, policy=policy, fps=fps, progress=progress, models=models)
     if not keep:
-        return backend.read_video(reading, [], opts)
-    picks = select_keyframes(store.times, store.results, opts.views.keyframes, opts.views.keyframe_change)
-    return backend.read_video(reading, [store.get(i) for i in picks], opts)
+        return reading if options is None else backend.read_video(reading, [], options)
+    opts = options or ReadOptions()
+    times = _frame_times(reading, len(store.times))
+    picks = select_keyframes(times, store.results, opts.views.keyframes, opts.views.keyframe_change)
+    return backend.read_video(reading, [store.get(i, times[i]) for i in picks], opts)
+
+
+def _frame_times(reading: VideoReading, n: int) -> list[float]:
+    """The time of each sampled frame.
+
+    Frames are sampled at a steady rate from t=0, so frame ``k`` is at about
+    ``k / sample_fps`` (within one frame of the video's own rate); where a face
+    track saw a frame near that time, its exact time is used.
+    """
+    import bisect
+
+    times = [k / reading.sample_fps for k in range(n)]
+    seen = sorted({p.t for tr in reading.tracks for p in tr.points})
+    if seen:
+        for k, t in enumerate(times):
+            j = bisect.bisect_left(seen, t)
+            best = min((seen[i] for i in (j - 1, j) if 0 <= i < len(seen)), key=lambda x: abs(x - t))
+            if abs(best - t) < 0.5 / reading.sample_fps:
+                times[k] = best
+    return times

@@ -22,7 +22,7 @@ class FrameStore:
         self._jpegs: list[bytes] = []
         self._scales: list[float] = []
 
-    def add(self, t: float, rgb: np.ndarray) -> None:
+    def add(self, t: float, rgb: np.ndarray, result: FrameResult) -> None:
         from PIL import Image
 
         h, w = rgb.shape[:2]
@@ -33,10 +33,11 @@ class FrameStore:
         buf = io.BytesIO()
         im.save(buf, format="JPEG", quality=self.quality)
         self.times.append(float(t))
+        self.results.append(result)
         self._jpegs.append(buf.getvalue())
         self._scales.append(s)
 
-    def get(self, i: int) -> tuple[float, np.ndarray, FrameResult]:
+    def get(self, i: int, t: float | None = None) -> tuple[float, np.ndarray, FrameResult]:
         """Frame ``i`` as ``(t, rgb, result)`` with the result's boxes scaled to the stored picture."""
         from PIL import Image
 
@@ -59,4 +60,4 @@ class FrameStore:
                 for f in res.faces
             ]
             res = dataclasses.replace(res, width=rgb.shape[1], height=rgb.shape[0], faces=faces)
-        return self.times[i], rgb, res
+        return (self.times[i] if t is None else t), rgb, res
