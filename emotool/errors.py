@@ -76,3 +76,7 @@ def missing_extra(package: str, extra: str) -> BackendUnavailable:
         f"the optional package {package!r} is not installed; install it with "
         f"pip install 'emotool[{extra}]'"
     )
+
+
+class MemoryStoreError(EmotoolError):
+    """The memory store cannot be opened, reached or locked, or answered something inconsistent."""
