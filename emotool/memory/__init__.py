@@ -2,30 +2,48 @@
 
 ``from emotool.memory import Memory`` is cheap: chromadb loads when a
 ``Memory`` is opened, the embedding model on the first write or recall, and
-LangChain only for the retriever and LLM summaries.
+LangChain only for the retriever and LLM summaries. Importing the package
+itself (as the CLI does for ``emotool.memory.cli``) loads nothing.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from .models import (
-    Affect,
-    MemoryConfig,
-    MemoryExport,
-    MemoryItem,
-    NewMemory,
-    Recalled,
-    RecallWeights,
-    SessionInfo,
-    salience_of,
-)
-from .redact import redact
-from .store import Memory
-from .summary import extractive_summary, summarize_session
-
 if TYPE_CHECKING:
+    from .models import (
+        Affect,
+        MemoryConfig,
+        MemoryExport,
+        MemoryItem,
+        NewMemory,
+        Recalled,
+        RecallWeights,
+        SessionInfo,
+        salience_of,
+    )
+    from .redact import redact
     from .retriever import MemoryRetriever
+    from .store import Memory
+    from .summary import extractive_summary, summarize_session
+
+_LAZY = {
+    "Affect": "models",
+    "MemoryConfig": "models",
+    "MemoryExport": "models",
+    "MemoryItem": "models",
+    "NewMemory": "models",
+    "Recalled": "models",
+    "RecallWeights": "models",
+    "SessionInfo": "models",
+    "salience_of": "models",
+    "redact": "redact",
+    "MemoryRetriever": "retriever",
+    "Memory": "store",
+    "extractive_summary": "summary",
+    "summarize_session": "summary",
+}
 
 __all__ = [
     "Affect",
@@ -46,8 +64,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "MemoryRetriever":
-        from .retriever import MemoryRetriever
-
-        return MemoryRetriever
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'emotool.memory' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
