@@ -236,7 +236,7 @@ def test_429_then_success_retries_with_backoff(server: Scripted) -> None:
 def test_500_every_time_raises_a_clear_error(server: Scripted) -> None:
     server.default = Reply(status=500, body={"error": {"message": "model crashed"}})
     img, frame = two_faces()
-    with pytest.raises(BackendUnavailable, match=r"failed 3 times: HTTP 500: model crashed"):
+    with pytest.raises(BackendUnavailable, match=r"failed 3 times \(HTTP 500: model crashed\)"):
         backend(server).read_image(img, frame)
     assert len(server.requests) == 3
 

@@ -265,8 +265,8 @@ class OpenAIBackend(VLMBackend):
                 time.sleep(wait)
         tries = o.max_retries + 1
         raise BackendUnavailable(
-            f"the server at {self.base_url} failed {tries} time{'s' if tries != 1 else ''}: {last}. "
-            "Retry later, or raise max_retries/timeout"
+            f"the server at {self.base_url} failed {tries} time{'s' if tries != 1 else ''} ({last}); "
+            "retry later, or raise max_retries/timeout"
         )
 
     def complete_one(self, req: VLMRequest) -> Completion:
