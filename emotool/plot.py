@@ -151,8 +151,10 @@ def _draw_track(ax: Any, tr: Any, x_end: float) -> None:
     ax.set_ylim(0, 1.03)
     ax.set_ylabel("probability")
     ax.grid(True, axis="y", alpha=0.3)
+    b = tr.points[0].box
+    where = f"first seen at x {b.x_norm + b.width_norm / 2:.0%}, y {b.y_norm + b.height_norm / 2:.0%}"
     ax.set_title(
-        f"face {tr.track_id}: {len(tr.points)} frames, {tr.first_seen:.1f}-{tr.last_seen:.1f} s, "
+        f"face {tr.track_id} ({where}): {len(tr.points)} frames, {tr.first_seen:.1f}-{tr.last_seen:.1f} s, "
         f"mostly {tr.label} (valence {tr.valence:+.2f}, arousal {tr.arousal:.2f})",
         fontsize=9,
         loc="left",
