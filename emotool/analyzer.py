@@ -40,6 +40,15 @@ def shared_pipeline(detector: str = "auto", classifier: str = "ensemble") -> tup
         return _PIPELINES[key], _LOCKS[key]
 
 
+def _accepts_thorough(pipe: Any) -> bool:
+    import inspect
+
+    try:
+        return "thorough" in inspect.signature(pipe.analyze).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class Analyzer:
     """Analyse images and videos into explained readings.
 
@@ -91,11 +100,17 @@ class Analyzer:
             if hasattr(pipe, "warmup"):
                 pipe.warmup()
 
-    def analyze_frame(self, rgb: Any) -> FrameResult:
-        """Run detection and classification on one decoded RGB frame."""
+    def analyze_frame(self, rgb: Any, thorough: bool = True) -> FrameResult:
+        """Run detection and classification on one decoded RGB frame.
+
+        ``thorough=False`` skips the rotated re-search for tilted heads on frames
+        where no upright face is found (used for video frames).
+        """
         pipe, lock = self._pipe()
         with lock:
-            return pipe.analyze(rgb)  # type: ignore[no-any-return]
+            if thorough or not _accepts_thorough(pipe):
+                return pipe.analyze(rgb)  # type: ignore[no-any-return]
+            return pipe.analyze(rgb, thorough=False)  # type: ignore[no-any-return]
 
     def analyze_image(self, src: Any) -> EmotionReading:
         """Read the faces in one image (path, URL, bytes, array or PIL image)."""
@@ -121,7 +136,7 @@ class Analyzer:
         pipe, _ = self._pipe()
         return analyze_video(
             src,
-            self.analyze_frame,
+            lambda rgb: self.analyze_frame(rgb, thorough=False),
             policy=self.policy,
             fps=rate,
             progress=progress,

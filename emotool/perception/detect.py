@@ -128,8 +128,13 @@ class AutoDetector:
         HaarDetector().warmup()
         self.detect(np.zeros((64, 64, 3), dtype=np.uint8))
 
-    def detect(self, rgb: np.ndarray) -> list[Detection]:
-        """Faces from MTCNN, plus confirmed Haar-only faces (named ``haar+mtcnn``)."""
+    def detect(self, rgb: np.ndarray, rotations: bool = True) -> list[Detection]:
+        """Faces from MTCNN, plus confirmed Haar-only faces (named ``haar+mtcnn``).
+
+        Args:
+            rgb: the image.
+            rotations: search rotated copies when the upright pass finds nothing.
+        """
         from .mtcnn import iou_matrix, nms, square
 
         main = self._mtcnn.detect(rgb)
@@ -155,7 +160,7 @@ class AutoDetector:
                     extra.landmarks[keep],
                 )
                 faces += _to_detections(extra, "haar+mtcnn")
-        if not faces:
+        if not faces and rotations:
             for angle in self.tilt_angles:
                 faces = self._detect_rotated(rgb, angle)
                 if faces:

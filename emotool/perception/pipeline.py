@@ -10,7 +10,7 @@ import numpy as np
 from .. import assets
 from ..errors import MediaError
 from ..schema import ModelInfo
-from .detect import get_detector, order_faces
+from .detect import AutoDetector, get_detector, order_faces
 from .expression import classify_faces, get_classifier
 from .types import FaceResult, FrameResult
 
@@ -66,11 +66,14 @@ class FacePipeline:
         ]
         return out
 
-    def analyze(self, rgb: np.ndarray) -> FrameResult:
+    def analyze(self, rgb: np.ndarray, thorough: bool = True) -> FrameResult:
         """Faces (most prominent first) and their expression probabilities.
 
         Args:
             rgb: an upright (H, W, 3) uint8 RGB image.
+            thorough: when no face is found upright, let the ``auto`` detector search
+                again with the image rotated (costs several passes on face-free images;
+                video turns it off, where a tilted head is usually upright a frame later).
 
         Returns:
             A FrameResult; ``faces`` is empty when no face was found.
@@ -85,7 +88,11 @@ class FacePipeline:
         h, w = rgb.shape[:2]
         rgb = np.ascontiguousarray(rgb)
         t0 = time.perf_counter()
-        dets = order_faces(self.detector.detect(rgb), w, h)[: self.max_faces]
+        if isinstance(self.detector, AutoDetector):
+            found = self.detector.detect(rgb, rotations=thorough)
+        else:
+            found = self.detector.detect(rgb)
+        dets = order_faces(found, w, h)[: self.max_faces]
         t1 = time.perf_counter()
         faces: list[FaceResult] = []
         if dets:
