@@ -237,3 +237,13 @@ def test_match_option_and_extract() -> None:
     assert match_option("purple", ["anger", "fear"]) is None
     obj, think, _ = extract_json('<think>hmm</think>{"a": 1}')
     assert obj == {"a": 1} and think == "hmm"
+
+
+def test_open_set_words_map_onto_the_seven() -> None:
+    def ans(label: str) -> str:
+        return json.dumps({"reasoning": "r", "answer": label, "confidence": 0.5})
+
+    assert parse_answer(ans("very delighted"), "open_set").emotion == "happiness"
+    assert parse_answer(ans("nervous anticipation"), "open_set").emotion == "fear"
+    with pytest.raises(ParseFailure, match="emotion"):
+        parse_answer(ans("not happy at all"), "open_set")

@@ -309,12 +309,22 @@ def match_option(value: Any, options: list[str]) -> str | None:
 
 
 def _canonical_or_none(value: Any) -> Emotion | None:
+    """The basic emotion a label names: the whole label, else its last known word ("very happy")."""
     if not isinstance(value, str):
         return None
     try:
         return canonical(value)
     except ValueError:
-        return None
+        pass
+    words = re.findall(r"[a-z]+", value.lower())
+    if {"not", "never", "no", "hardly", "barely"} & set(words):
+        return None  # a negated label names no emotion reliably
+    for word in reversed(words):
+        try:
+            return canonical(word)
+        except ValueError:
+            continue
+    return None
 
 
 def _scores(
