@@ -60,6 +60,10 @@ class Analyzer:
         fps: Frames analysed per second of video (default ``DEFAULT_FPS``).
         pipeline: A ready pipeline object with ``analyze(rgb) -> FrameResult``
             and ``model_infos()``; for tests and custom models.
+        backend: The reasoning backend: a name (``classic``, ``hf``, ``openai``;
+            default ``$EMOTOOL_BACKEND`` or ``classic``) or a backend object.
+        backend_options: Options of a backend given by name (e.g. ``model=``, ``base_url=``).
+        read_options: The task and views (``emotool.backends.ReadOptions``); default close-set.
 
     Example:
         >>> from emotool import Analyzer
@@ -75,7 +79,11 @@ class Analyzer:
         policy: MediaPolicy | None = None,
         fps: float | None = None,
         pipeline: Any | None = None,
+        backend: Any = None,
+        backend_options: dict[str, Any] | None = None,
+        read_options: Any = None,
     ) -> None:
+        from .backends import get_backend
         from .media import MediaPolicy
 
         if fps is not None and not (0 < fps <= 120):
@@ -86,6 +94,15 @@ class Analyzer:
         self.fps = fps or DEFAULT_FPS
         self._pipeline = pipeline
         self._lock = threading.Lock() if pipeline is not None else None
+        if backend is None or isinstance(backend, str):
+            self.backend = get_backend(backend, **(backend_options or {}))
+        else:
+            self.backend = backend
+        self.read_options = read_options
+
+    def _uses_backend(self) -> bool:
+        """Whether readings go through a reasoning backend rather than the built-in explainer."""
+        return bool(self.backend.name != "classic" or self.read_options is not None)
 
     def _pipe(self) -> tuple[Any, threading.Lock]:
         if self._pipeline is not None:
@@ -121,6 +138,8 @@ class Analyzer:
         img = load_image(src, self.policy)
         pipe, _ = self._pipe()
         frame = self.analyze_frame(img.rgb)
+        if self._uses_backend():
+            return self.backend.read_image(img, frame, self.read_options, models=pipe.model_infos())  # type: ignore[no-any-return]
         total = (time.perf_counter() - t0) * 1000
         return build_reading(
             frame, source=img.source, models=pipe.model_infos(), decode_ms=img.decode_ms, total_ms=total
@@ -134,6 +153,19 @@ class Analyzer:
         if not (0 < rate <= 120):
             raise EmotoolError(f"fps must be between 0 and 120 frames per second, got {rate}")
         pipe, _ = self._pipe()
+        if self._uses_backend():
+            from .backends import analyze_video_with
+
+            return analyze_video_with(  # type: ignore[no-any-return]
+                self.backend,
+                src,
+                lambda rgb: self.analyze_frame(rgb, thorough=False),
+                policy=self.policy,
+                fps=rate,
+                options=self.read_options,
+                models=pipe.model_infos(),
+                progress=progress,
+            )
         return analyze_video(
             src,
             lambda rgb: self.analyze_frame(rgb, thorough=False),

@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--allow-urls", action="store_true", help="allow http(s) URLs to public hosts")
     a.add_argument("--no-progress", action="store_true", help="no progress bar on videos")
+    from .backends.cliargs import add_backend_arguments
+
+    add_backend_arguments(a)
 
     m = sub.add_parser("models", help="list or fetch the model assets")
     msub = m.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -54,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     ef.add_argument("--no-baseline", action="store_true", help="skip the fer reference pipeline")
     ef.add_argument("--detector", default="auto")
     ef.add_argument("--classifier", default="ensemble")
+    from .bench import add_bench_command
+
+    add_bench_command(esub)
 
     sub.add_parser("schema", help="print the JSON schema of the readings")
 
@@ -85,8 +91,15 @@ def _print_image(r: Any) -> None:
             f"  {f.face_id:>4}  {box:<20} {f.label:<10} {f.confidence:>5.2f} {f.valence:>+6.2f} "
             f"{f.arousal:>5.2f}  {_fmt_scores(f.scores)}"
         )
-    print(f"  overall: {r.label} (confidence {r.confidence:.2f})")
+    print(f"  overall: {r.label} (confidence {r.confidence:.2f}, backend {r.backend})")
+    _print_task(r)
     print(f"  {r.reasoning}")
+
+
+def _print_task(r: Any) -> None:
+    task = getattr(r, "task", None)
+    if task is not None:
+        print(f"  task: {task.model_dump_json(exclude_none=True)}")
 
 
 def _print_video(r: Any) -> None:
@@ -120,8 +133,15 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     policy_args: dict[str, Any] = {"allow_urls": args.allow_urls}
     if args.allow_root:
         policy_args["allowed_roots"] = args.allow_root
+    from .backends.cliargs import backend_from_args, read_options_from_args
+
     analyzer = Analyzer(
-        detector=args.detector, classifier=args.classifier, policy=MediaPolicy(**policy_args), fps=args.fps
+        detector=args.detector,
+        classifier=args.classifier,
+        policy=MediaPolicy(**policy_args),
+        fps=args.fps,
+        backend=backend_from_args(args),
+        read_options=read_options_from_args(args),
     )
     failures = 0
     videos = 0
@@ -130,7 +150,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
         if is_audio_path(path):
             try:
-                analyze_audio_cli(argparse.Namespace(**{**vars(args), "file": path}))
+                # --backend/--model choose the vision backend here, not the transcriber
+                speech_args = {**vars(args), "file": path, "backend": None, "model": None, "base_url": None}
+                analyze_audio_cli(argparse.Namespace(**speech_args))
             except EmotoolError as exc:
                 failures += 1
                 print(f"emotool: {path}: {exc}", file=sys.stderr)
@@ -197,6 +219,10 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    if args.eval_command == "bench":
+        from .bench import bench_cli
+
+        return int(bench_cli(args))
     from .evaluation import evaluate_faces_cli
 
     return evaluate_faces_cli(

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .labels import EMOTIONS, Emotion, valence_arousal
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class _Model(BaseModel):
@@ -212,9 +212,13 @@ class EmotionReading(_Model):
 
     def summary(self) -> str:
         """A short text for an LLM: the label, confidence and faces."""
-        if not self.face_found:
+        if self.label is None or self.scores is None:
             return f"No face found in {self.source} ({self.width}x{self.height}); no emotion reading."
-        assert self.scores is not None and self.label is not None
+        if not self.face_found:
+            return (
+                f"No face found in {self.source}; the {self.backend} backend read the scene as "
+                f"{self.label} (confidence {self.confidence:.0%}). {self.reasoning}"
+            )
         top3 = sorted(self.scores.as_dict().items(), key=lambda kv: -kv[1])[:3]
         parts = ", ".join(f"{k} {v:.0%}" for k, v in top3)
         n = len(self.faces)

@@ -48,6 +48,9 @@ class EmotionTool(BaseTool):
         allowed_roots: Folders the tool may open files under (default: the working directory).
         allow_urls: Whether http(s) URLs to public hosts may be fetched (default: no).
         fps: Default frames per second sampled from videos.
+        backend: Reasoning backend: ``classic`` (default, embedded CPU), ``hf`` (a local
+            vision-language model) or ``openai`` (any OpenAI-compatible server).
+        backend_options: Options for the backend, e.g. ``{"model": ..., "base_url": ...}``.
 
     Example:
         >>> from emotool import EmotionTool
@@ -75,6 +78,8 @@ class EmotionTool(BaseTool):
     allowed_roots: list[Path] | None = None
     allow_urls: bool = False
     fps: float = DEFAULT_FPS
+    backend: str | None = None
+    backend_options: dict[str, Any] = Field(default_factory=dict)
 
     _analyzer: Analyzer | None = PrivateAttr(default=None)
 
@@ -85,7 +90,7 @@ class EmotionTool(BaseTool):
         if isinstance(data, dict):
             data = dict(data)
             for key, env in (("detector", "EMOTOOL_DETECTOR"), ("classifier", "EMOTOOL_CLASSIFIER"),
-                             ("fps", "EMOTOOL_FPS")):
+                             ("fps", "EMOTOOL_FPS"), ("backend", "EMOTOOL_BACKEND")):
                 if key not in data and os.environ.get(env):
                     data[key] = os.environ[env]
         return data
@@ -109,6 +114,8 @@ class EmotionTool(BaseTool):
                 classifier=self.classifier,
                 policy=MediaPolicy(**policy_args),
                 fps=self.fps,
+                backend=self.backend,
+                backend_options=self.backend_options,
             )
         return self._analyzer
 
