@@ -100,6 +100,7 @@ class Store:
 
     def __init__(self, ef: EmotoolEmbeddingFunction) -> None:
         self.ef = ef
+        self.hnsw: dict[str, int] = {}
         self._collections: dict[str, Any] = {}
 
     @contextlib.contextmanager
@@ -117,7 +118,7 @@ class Store:
                 col = client.get_or_create_collection(
                     name,
                     embedding_function=self.ef,
-                    configuration={"hnsw": {"space": "cosine"}},
+                    configuration={"hnsw": {"space": "cosine", **self.hnsw}},  # type: ignore[typeddict-item]
                     metadata={"emotool_user": user_id, "emotool_format": 1},
                 )
             else:

@@ -79,6 +79,11 @@ class MemoryConfig(_Model):
     candidates: int = Field(
         default=50, ge=1, description="Nearest neighbours fetched before re-ranking by recency and salience."
     )
+    hnsw: dict[str, int] = Field(
+        default_factory=dict,
+        description="Chroma HNSW settings for new collections (ef_construction, ef_search, max_neighbors, "
+        "batch_size, sync_threshold); empty = Chroma's defaults.",
+    )
     redact: bool = Field(default=True, description="Mask e-mails, phone numbers and similar before storing.")
     lock_timeout_s: float = Field(
         default=60.0, gt=0, description="How long the embedded store waits for another process's operation."
@@ -95,6 +100,15 @@ class MemoryConfig(_Model):
                 f"namespace {v!r} must be 2-32 letters, digits, '-' or '_', starting and ending with a "
                 "letter or digit"
             )
+        return v
+
+    @field_validator("hnsw")
+    @classmethod
+    def _check_hnsw(cls, v: dict[str, int]) -> dict[str, int]:
+        known = {"ef_construction", "ef_search", "max_neighbors", "batch_size", "sync_threshold"}
+        unknown = set(v) - known
+        if unknown:
+            raise ValueError(f"unknown hnsw settings {sorted(unknown)}; choose from {sorted(known)}")
         return v
 
     @field_validator("url")

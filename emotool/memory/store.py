@@ -81,6 +81,7 @@ class Memory:
             self._store = _chroma.ServerStore(self.config.url, self._ef)
         else:
             self._store = _chroma.EmbeddedStore(self.config.path, self._ef, self.config.lock_timeout_s)
+        self._store.hnsw = dict(self.config.hnsw)
         self._last_purge: dict[str, float] = {}
 
     # ------------------------------------------------------------------ plumbing

@@ -52,44 +52,75 @@ def _chroma_exe() -> list[str]:
     return [exe]
 
 
-@contextlib.contextmanager
-def chroma_server(path: Path, port: int | None = None, timeout_s: float = 60.0) -> Iterator[str]:
-    """Run ``chroma run --host 127.0.0.1`` on ``path`` until the block ends; yields its URL.
+class ChromaServer:
+    """A ``chroma run`` process on 127.0.0.1 serving ``path`` (for tests and benchmarks)."""
 
-    Waits for the server's heartbeat; stops it (SIGTERM, then SIGKILL) at the end.
-    """
-    port = port or free_port()
-    log = open(Path(path).with_suffix(".log"), "wb")  # noqa: SIM115
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen(
-        [*_chroma_exe(), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
+    def __init__(self, path: Path, port: int | None = None) -> None:
+        self.path = Path(path)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = self.path.with_name(self.path.name + ".log")
+
+    def start(self, timeout_s: float = 60.0) -> str:
+        """Start the server and wait for its heartbeat; returns its URL."""
+        env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    *_chroma_exe(),
+                    "run",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--path",
+                    str(self.path),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout_s
         while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {proc.returncode}; see {log.name}")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {self.proc.returncode}; see {self.log_path}")
             try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as r:
+                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2) as r:
                     if r.status == 200:
-                        break
+                        return self.url
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run gave no heartbeat within {timeout_s:g} s; see {log.name}")
+                self.stop()
+                raise RuntimeError(
+                    f"chroma run gave no heartbeat within {timeout_s:g} s; see {self.log_path}"
+                )
             time.sleep(0.2)
-        yield url
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """Kill the server with SIGKILL (a crash), and wait for it to be gone."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
             try:
-                proc.wait(10)
+                self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log.close()
+                self.kill()
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path, port: int | None = None, timeout_s: float = 60.0) -> Iterator[str]:
+    """Run ``chroma run --host 127.0.0.1`` on ``path`` until the block ends; yields its URL."""
+    server = ChromaServer(path, port)
+    server.start(timeout_s)
+    try:
+        yield server.url
+    finally:
+        server.stop()
