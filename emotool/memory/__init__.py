@@ -23,7 +23,7 @@ if TYPE_CHECKING:
         SessionInfo,
         salience_of,
     )
-    from .redact import redact
+    from .redaction import redact
     from .retriever import MemoryRetriever
     from .store import Memory
     from .summary import extractive_summary, summarize_session
@@ -38,7 +38,7 @@ _LAZY = {
     "RecallWeights": "models",
     "SessionInfo": "models",
     "salience_of": "models",
-    "redact": "redact",
+    "redact": "redaction",
     "MemoryRetriever": "retriever",
     "Memory": "store",
     "extractive_summary": "summary",

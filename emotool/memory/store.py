@@ -28,7 +28,7 @@ from .models import (
     salience_of,
     to_datetime,
 )
-from .redact import redact, redact_value
+from .redaction import redact, redact_value
 
 if TYPE_CHECKING:
     from ._chroma import Embedder, Store
