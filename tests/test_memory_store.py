@@ -260,3 +260,14 @@ def test_property_no_user_sees_another_users_memories(backend: str, ops, request
             assert {m.id for m in mem.get(user)} == model.get(user, set())
     finally:
         mem.close()
+
+
+def test_another_handle_forgets_then_this_one_writes(open_memory) -> None:
+    """A user forgotten through another handle (another process on a server) is recreated cleanly."""
+    a, b = open_memory(), open_memory()
+    a.remember("before the forget", user_id="ana", session_id="s1")
+    assert [m.text for m in b.get("ana")] == ["before the forget"]
+    assert b.forget("ana") == 1
+    a.remember("after the forget", user_id="ana", session_id="s2")
+    assert [m.text for m in a.get("ana")] == ["after the forget"]
+    assert [h.memory.text for h in b.recall("forget", "ana", k=5)] == ["after the forget"]

@@ -146,10 +146,12 @@ def test_summary_with_fake_chat_models() -> None:
 
 
 def test_missing_chromadb_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import emotool.memory
     from emotool.memory import Memory
 
     monkeypatch.setitem(sys.modules, "chromadb", None)
     monkeypatch.delitem(sys.modules, "emotool.memory._chroma", raising=False)
+    monkeypatch.delattr(emotool.memory, "_chroma", raising=False)
     with pytest.raises(BackendUnavailable, match=r"emotool\[memory\]"):
         Memory(path=tmp_path, url=None)
 

@@ -98,6 +98,9 @@ def _settings() -> Settings:
 class Store:
     """Hands out a Chroma client for the length of one operation."""
 
+    #: keep collection handles between operations (safe only where a change by another process is noticed)
+    cache_collections = True
+
     def __init__(self, ef: EmotoolEmbeddingFunction) -> None:
         self.ef = ef
         self.hnsw: dict[str, int] = {}
@@ -127,7 +130,8 @@ class Store:
             if not create and _is_not_found(exc):
                 return None
             raise
-        self._collections[name] = col
+        if self.cache_collections:
+            self._collections[name] = col
         return col
 
     def drop(self, client: Any, name: str) -> None:
@@ -257,7 +261,13 @@ class EmbeddedStore(Store):
 
 
 class ServerStore(Store):
-    """A Chroma server reached with ``HttpClient``; the server serialises writers."""
+    """A Chroma server reached with ``HttpClient``; the server serialises writers.
+
+    Collection handles are looked up on every operation (one extra round trip),
+    so a user forgotten by another process is never written through a stale handle.
+    """
+
+    cache_collections = False
 
     def __init__(self, url: str, ef: EmotoolEmbeddingFunction) -> None:
         super().__init__(ef)
