@@ -11,7 +11,9 @@ hold ``--per-other`` each (so the store has N + others * per_other). Reported:
 * bulk insert: ``remember_many`` with the vectors computed beforehand (what
   building the store costs in Chroma, redaction and validation included);
 * recall p50/p95 ms for the target user, query embedding with the real model
-  included (k=5, default weights), and the embedding's own share.
+  included (k=5, default weights), and the embedding's own share;
+* with ``--compare-shared``: the same store as one shared Chroma collection
+  queried with a ``where={"user_id": ...}`` filter (the layout emotool avoids).
 
 Building 100k memories embeds only ``--unique`` distinct sentences; each memory
 reuses one of their vectors with a little noise, so neighbours stay meaningful
@@ -190,6 +192,58 @@ def run_size(n: int, args: argparse.Namespace, target: dict, pool: list[str], po
     )
 
 
+def run_shared_collection(n: int, args: argparse.Namespace, pool: list[str], pool_vecs: np.ndarray) -> None:
+    """The layout emotool does not use, measured for comparison: every user in one Chroma
+    collection and a ``where={"user_id": ...}`` filter on each query (raw chromadb calls)."""
+    import chromadb
+    from chromadb.config import Settings
+
+    from emotool.embeddings import embed
+    from emotool.memory._chroma import EmotoolEmbeddingFunction
+
+    rng = np.random.default_rng(n)
+    owners = ["target"] * n + [f"other{u}" for u in range(args.others) for _ in range(args.per_other)]
+    with tempfile.TemporaryDirectory(prefix="bench-shared-") as tmp:
+        client = chromadb.PersistentClient(path=tmp, settings=Settings(anonymized_telemetry=False))
+        col = client.create_collection(
+            "shared",
+            embedding_function=EmotoolEmbeddingFunction(),
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        t0 = time.perf_counter()
+        for s in range(0, len(owners), args.chunk):
+            part = owners[s : s + args.chunk]
+            idx = rng.integers(0, len(pool), len(part))
+            v = pool_vecs[idx] + rng.normal(0, args.noise, (len(part), pool_vecs.shape[1])).astype(np.float32)
+            v /= np.linalg.norm(v, axis=1, keepdims=True)
+            for b in range(0, len(part), 1000):
+                col.add(
+                    ids=[str(s + b + j) for j in range(len(part[b : b + 1000]))],
+                    embeddings=v[b : b + 1000],
+                    documents=[pool[i] for i in idx[b : b + 1000]],
+                    metadatas=[{"user_id": u, "at": float(j)} for j, u in enumerate(part[b : b + 1000])],
+                )
+        build_s = time.perf_counter() - t0
+        queries = [f"{q} {i}" if i else q for i in range(args.queries) for q in QUERIES][: args.queries]
+        lat = []
+        for i, q in enumerate(queries):
+            t = time.perf_counter()
+            col.query(
+                query_embeddings=embed([q]),
+                n_results=50,
+                where={"user_id": "other0" if i % 2 else "target"},
+                include=["documents", "metadatas", "distances"],
+            )
+            lat.append((time.perf_counter() - t) * 1000)
+        client.close()
+    lat = lat[10:]
+    print(
+        f"{n:>8} {len(owners):>8} {'shared+where':<13} {len(owners) / build_s:>7.0f} {'-':>10} "
+        f"{pct(lat, 50):>8.1f} {pct(lat, 95):>8.1f}   (half the queries for a small user)",
+        flush=True,
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000", help="memories of the target user (comma-separated)")
@@ -201,6 +255,11 @@ def main() -> None:
     ap.add_argument("--noise", type=float, default=0.02, help="noise added to reused vectors")
     ap.add_argument("--chunk", type=int, default=5000, help="memories per remember_many call while building")
     ap.add_argument("--server", action="store_true", help="use a `chroma run` server on 127.0.0.1")
+    ap.add_argument(
+        "--compare-shared",
+        action="store_true",
+        help="also time one shared collection with a where filter per user (not emotool's layout)",
+    )
     args = ap.parse_args()
 
     import os
@@ -231,6 +290,8 @@ def main() -> None:
     try:
         for n in (int(x) for x in args.sizes.split(",")):
             run_size(n, args, target, pool, pool_vecs)
+            if args.compare_shared:
+                run_shared_collection(n, args, pool, pool_vecs)
     finally:
         if server is not None:
             server.stop()
