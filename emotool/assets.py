@@ -519,13 +519,14 @@ def _pull_dir(asset: Asset, dest: Path, *, quiet: bool, say: Callable[[str], Non
 
 
 def pull_many(names: list[str] | None = None, *, force: bool = False, quiet: bool = False) -> list[Path]:
-    """Pull several assets (default: ``DEFAULT_ASSETS``) with a progress bar.
+    """Pull several assets (default: the ``default`` and ``speech`` groups) with a progress bar.
 
     A name may also be a group from ``GROUPS`` (e.g. ``speech``), which pulls its members.
+    The larger Whisper model (``speech-large``) is only fetched when asked for.
     """
     from tqdm import tqdm
 
-    todo = expand(list(names or DEFAULT_ASSETS))
+    todo = expand(list(names or ["default", "speech"]))
     for n in todo:
         get(n)
     out: list[Path] = []

@@ -45,7 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     msub = m.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     ml = msub.add_parser("list", help="every model asset with license, size and whether it is present")
     ml.add_argument("--json", action="store_true")
-    mp = msub.add_parser("pull", help="fetch model assets (default: all) and check their sha256")
+    mp = msub.add_parser(
+        "pull",
+        help="fetch model assets and check their sha256 (default: the face models and Whisper tiny.en; "
+        "groups: default, speech, speech-large)",
+    )
     mp.add_argument("names", nargs="*", metavar="NAME")
     mp.add_argument("--force", action="store_true", help="fetch again even if present")
 
