@@ -26,9 +26,15 @@ FACES_DEV = HERE.parents[1] / "shared" / "data" / "faces-dev"
 def default_sets() -> list[Path]:
     """faces-dev plus every gathered set that has been fetched into the cache."""
     sys.path.insert(0, str(HERE))
-    from datasets import SETS, cache_root
+    from datasets import SETS, VARIANTS, cache_root, derive
 
     found = [FACES_DEV] if (FACES_DEV / "labels.csv").is_file() else []
+    if found:  # the harder variants of faces-dev: small faces in a room, tilted heads
+        for kind in VARIANTS:
+            folder = cache_root() / f"faces-dev-{kind}"
+            if not (folder / "labels.csv").is_file():
+                derive(FACES_DEV, kind, folder)
+            found.append(folder)
     missing = []
     for name in SETS:
         folder = cache_root() / name
@@ -73,13 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     reports = [evaluate_faces(d, analyzers, progress=not args.quiet) for d in sets]
 
     names = list(analyzers)
-    head = f"{'data set':14} {'images':>6}"
+    head = f"{'data set':17} {'images':>6}"
     for n in names:
         head += f" | {n + ' acc':>12} {'macro-F1':>8} {'p50 ms':>7} {'faces':>7}"
     print(head)
     print("-" * len(head))
     for r in reports:
-        line = f"{r.dataset.name:14} {r.images:>6}"
+        line = f"{r.dataset.name:17} {r.images:>6}"
         for s in r.all_scores().values():
             line += (
                 f" | {100 * s.accuracy:>11.1f}% {100 * s.macro_f1:>7.1f}% {s.ms_per_image_p50:>7.1f}"

@@ -194,8 +194,64 @@ def fetch(name: str, dest: Path | None = None) -> Path:
     return dest
 
 
+#: Harder variants of a labelled set, made from its own photos (see :func:`derive`).
+VARIANTS = ("small", "tilted")
+
+
+def derive(src: Path, kind: str, dest: Path | None = None, seed: int = 0) -> Path:
+    """Write a harder variant of the labelled set ``src`` (same labels, changed photos).
+
+    * ``small``: each photo shrunk to 90 px on its longer side (a faces-dev face becomes
+      about 35-40 px wide) and pasted at a random place on a 640x480 real photo without faces
+      (scikit-image's ``coffee``), as a face seen across a room.
+    * ``tilted``: each photo rotated in-plane by 25-35 degrees, alternately left and
+      right, borders filled by reflection, as a head tilted to one side.
+
+    These are not new people: they measure how the pipelines hold up when the face is
+    small or turned, which is where face detection fails first.
+    """
+    import cv2
+    import numpy as np
+    from PIL import Image
+    from skimage import data as skdata
+
+    if kind not in VARIANTS:
+        raise SystemExit(f"unknown variant {kind!r}; choose one of: {', '.join(VARIANTS)}")
+    src = Path(src)
+    dest = dest or cache_root() / f"{src.name}-{kind}"
+    (dest / "images").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    background = cv2.resize(np.asarray(skdata.coffee()), (640, 480), interpolation=cv2.INTER_AREA)
+    rows = list(csv.DictReader((src / "labels.csv").open(encoding="utf-8")))
+    for i, row in enumerate(rows):
+        with Image.open(src / "images" / row["image"]) as im:
+            rgb = np.asarray(im.convert("RGB"))
+        if kind == "small":
+            h, w = rgb.shape[:2]
+            f = 90 / max(h, w)
+            sw, sh = max(1, round(w * f)), max(1, round(h * f))
+            small = cv2.resize(rgb, (sw, sh), interpolation=cv2.INTER_AREA)
+            out = background.copy()
+            x = int(rng.integers(0, 640 - sw))
+            y = int(rng.integers(0, 480 - sh))
+            out[y : y + sh, x : x + sw] = small
+        else:
+            angle = float(rng.uniform(25, 35)) * (1 if i % 2 == 0 else -1)
+            h, w = rgb.shape[:2]
+            m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+            out = cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+        Image.fromarray(out).save(dest / "images" / (Path(row["image"]).stem + ".png"))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["image", "emotion"])
+    writer.writerows((Path(r["image"]).stem + ".png", r["emotion"]) for r in rows)
+    (dest / "labels.csv").write_text(buf.getvalue(), encoding="utf-8")
+    print(f"{dest.name}: {len(rows)} images ({kind} variant of {src.name}) written to {dest}")
+    return dest
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``list`` the known sets or ``fetch`` one (or ``all``)."""
+    """Command line: ``list`` the known sets, ``fetch`` one (or ``all``), or ``derive`` a variant."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("list", help="show the known sets")
@@ -204,7 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument(
         "--dest", type=Path, help="output folder (default: the cache; with 'all', a parent folder)"
     )
+    d = sub.add_parser("derive", help="write a harder variant (small or tilted faces) of a labelled set")
+    d.add_argument("src", type=Path, help="a labelled folder (labels.csv + images/)")
+    d.add_argument("--kind", choices=VARIANTS, action="append", help="variant(s) to write (default: all)")
+    d.add_argument("--dest", type=Path, help="output folder (default: the cache, SRC-KIND)")
     args = parser.parse_args(argv)
+    if args.cmd == "derive":
+        for kind in args.kind or VARIANTS:
+            derive(args.src, kind, args.dest if args.dest and len(args.kind or VARIANTS) == 1 else None)
+        return 0
     if args.cmd == "list":
         for s in SETS.values():
             where = cache_root() / s.name
