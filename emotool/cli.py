@@ -21,7 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     a = sub.add_parser("analyze", help="read the faces in images and videos (and the speech in audio files)")
-    a.add_argument("paths", nargs="+", metavar="PATH", help="image or video files (or URLs with --allow-urls)")
+    a.add_argument(
+        "paths", nargs="+", metavar="PATH", help="image or video files (or URLs with --allow-urls)"
+    )
     a.add_argument("--json", action="store_true", help="print the readings as JSON (one object per line)")
     a.add_argument("--fps", type=float, default=None, help="video frames analysed per second (default 2)")
     a.add_argument("--plot", type=Path, default=None, metavar="PNG", help="draw each video's timeline here")
@@ -61,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     ef.add_argument("--no-baseline", action="store_true", help="skip the fer reference pipeline")
     ef.add_argument("--detector", default="auto")
     ef.add_argument("--classifier", default="ensemble")
-    from .bench import add_bench_command
+    from .backends.cliargs import add_bench_command
 
     add_bench_command(esub)
 
@@ -123,7 +125,9 @@ def _print_video(r: Any) -> None:
             f"{t.arousal:>5.2f}  {_fmt_scores(t.scores)}"
         )
     if r.segments:
-        print("  main face segments: " + "; ".join(f"{s.start:.1f}-{s.end:.1f}s {s.label}" for s in r.segments))
+        print(
+            "  main face segments: " + "; ".join(f"{s.start:.1f}-{s.end:.1f}s {s.label}" for s in r.segments)
+        )
     for tr in r.transitions:
         print(f"  transition at {tr.t:.1f}s: {tr.from_label} -> {tr.to_label}")
     print(f"  overall: {r.label} (confidence {r.confidence:.2f})")
@@ -176,7 +180,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         if args.plot is not None and reading.kind == "video":
             from .plot import plot_timeline
 
-            out = args.plot if videos == 0 else args.plot.with_name(f"{args.plot.stem}-{videos}{args.plot.suffix}")
+            out = (
+                args.plot
+                if videos == 0
+                else args.plot.with_name(f"{args.plot.stem}-{videos}{args.plot.suffix}")
+            )
             plot_timeline(reading, out)
             videos += 1
             if not args.json:
@@ -190,7 +198,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
     from . import assets
 
     if args.models_command == "list":
-        rows = []
+        rows: list[dict[str, Any]] = []
         for a in assets.ASSETS.values():
             found = assets.locate(a.name) if assets.is_present(a.name) else None
             rows.append(
@@ -209,7 +217,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
             return 0
         print(f"{'name':<20} {'license':<13} {'size':>9}  {'present':<17} description")
         for r in rows:
-            size = f"{r['size_bytes'] / 1e6:.1f} MB" if r["size_bytes"] >= 1e5 else f"{r['size_bytes'] / 1e3:.0f} kB"
+            size = (
+                f"{r['size_bytes'] / 1e6:.1f} MB"
+                if r["size_bytes"] >= 1e5
+                else f"{r['size_bytes'] / 1e3:.0f} kB"
+            )
             present = f"yes ({r['source']})" if r["present"] else "no"
             print(f"{r['name']:<20} {r['license']:<13} {size:>9}  {present:<17} {r['description']}")
         missing = [r["name"] for r in rows if not r["present"]]
@@ -230,7 +242,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_faces_cli
 
     return evaluate_faces_cli(
-        args.dir, as_json=args.json, baseline=not args.no_baseline, detector=args.detector,
+        args.dir,
+        as_json=args.json,
+        baseline=not args.no_baseline,
+        detector=args.detector,
         classifier=args.classifier,
     )
 

@@ -88,15 +88,26 @@ def ct2_device(requested: str | None = None) -> str:
     if want == "auto":
         return "cuda" if gpus > 0 else "cpu"
     if want.startswith("cuda") and gpus == 0:
-        warnings.warn(f"device {want!r} requested but CTranslate2 sees no CUDA GPU; using the CPU",
-                      stacklevel=2)
+        warnings.warn(
+            f"device {want!r} requested but CTranslate2 sees no CUDA GPU; using the CPU", stacklevel=2
+        )
         return "cpu"
     return "cuda" if want.startswith("cuda") else want
 
 
 #: Compute types CTranslate2 accepts for Whisper models.
-COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
-                 "float16", "bfloat16", "float32")
+COMPUTE_TYPES = (
+    "default",
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
 
 
 def compute_type(device: str, requested: str | None = None) -> str:
@@ -129,8 +140,14 @@ def torch_dtype(requested: str | None = None, device: str | None = None) -> Any:
     """
     import torch
 
-    names = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
-             "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}
+    names = {
+        "float32": torch.float32,
+        "fp32": torch.float32,
+        "bfloat16": torch.bfloat16,
+        "bf16": torch.bfloat16,
+        "float16": torch.float16,
+        "fp16": torch.float16,
+    }
     want = (requested or os.environ.get("EMOTOOL_DTYPE") or "auto").lower()
     dev = device or torch_device()
     if want == "auto":

@@ -73,8 +73,7 @@ class UnknownName(EmotoolError, KeyError):
 def missing_extra(package: str, extra: str) -> BackendUnavailable:
     """The error for an optional dependency that is not installed."""
     return BackendUnavailable(
-        f"the optional package {package!r} is not installed; install it with "
-        f"pip install 'emotool[{extra}]'"
+        f"the optional package {package!r} is not installed; install it with pip install 'emotool[{extra}]'"
     )
 
 

@@ -492,10 +492,9 @@ def evaluate_faces_cli(
     """
     from .perception.pipeline import FacePipeline
 
-    options = {
-        k: v for k, v in (("detector", detector), ("classifier", classifier)) if v not in ("auto", "ensemble")
+    analyzers: dict[str, FaceAnalyzer] = {
+        "emotool": FacePipeline(detector=detector or "auto", classifier=classifier or "ensemble").analyze
     }
-    analyzers: dict[str, FaceAnalyzer] = {"emotool": FacePipeline(**options).analyze}
     if baseline:
         from .perception.baseline import FerBaselinePipeline
 

@@ -58,7 +58,8 @@ def _face_cues(i: int, face: FaceResult, width: int) -> list[Cue]:
             weight=round(float(face.confidence), 3),
             text=(
                 f"face {i}: {lab} {p:.0%} (next {lab2} {p2:.0%}), found by {d.detector} "
-                f"with score {d.score:.2f}, {d.width:.0f} px wide ({d.width / max(1, width):.0%} of the image)"
+                f"with score {d.score:.2f}, {d.width:.0f} px wide "
+                f"({d.width / max(1, width):.0%} of the image)"
             ),
         )
     ]
@@ -89,7 +90,9 @@ def _face_cues(i: int, face: FaceResult, width: int) -> list[Cue]:
             Cue(
                 kind="quality",
                 face_id=i,
-                text=f"face {i}: {lab} and {lab2} are close ({p:.0%} vs {p2:.0%}); the expression is ambiguous",
+                text=(
+                    f"face {i}: {lab} and {lab2} are close ({p:.0%} vs {p2:.0%}); the expression is ambiguous"
+                ),
             )
         )
     return cues
@@ -110,7 +113,9 @@ def build_reading(
         decode_ms=round(decode_ms, 2),
         detect_ms=round(frame.detect_ms, 2),
         classify_ms=round(frame.classify_ms, 2),
-        total_ms=round(total_ms if total_ms is not None else decode_ms + frame.detect_ms + frame.classify_ms, 2),
+        total_ms=round(
+            total_ms if total_ms is not None else decode_ms + frame.detect_ms + frame.classify_ms, 2
+        ),
     )
     classifiers = ", ".join(frame.classifiers) or "the expression classifiers"
     if not frame.faces:
@@ -140,9 +145,7 @@ def build_reading(
     probs = np.sum([wt * f.probs for wt, f in zip(weights, frame.faces, strict=True)], axis=0)
     scores = EmotionScores.from_probs(probs)
     label = scores.top()
-    agreeing = [
-        (wt, f) for wt, f, fr in zip(weights, frame.faces, faces, strict=True) if fr.label == label
-    ]
+    agreeing = [(wt, f) for wt, f, fr in zip(weights, frame.faces, faces, strict=True) if fr.label == label]
     confidence = float(sum(wt * f.confidence for wt, f in agreeing))
     v, a = scores.affect()
     cues: list[Cue] = []

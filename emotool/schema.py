@@ -91,8 +91,8 @@ class Box(_Model):
         """Build from corner coordinates, clipped to the image."""
         x1c, y1c = max(0.0, min(float(x1), img_w - 1.0)), max(0.0, min(float(y1), img_h - 1.0))
         x2c, y2c = max(x1c + 1, min(float(x2), float(img_w))), max(y1c + 1, min(float(y2), float(img_h)))
-        x, y = int(round(x1c)), int(round(y1c))
-        w, h = max(1, int(round(x2c - x1c))), max(1, int(round(y2c - y1c)))
+        x, y = round(x1c), round(y1c)
+        w, h = max(1, round(x2c - x1c)), max(1, round(y2c - y1c))
         return cls(
             x=x,
             y=y,
@@ -134,7 +134,9 @@ class Timings(_Model):
     decode_ms: float = Field(default=0.0, description="Reading and decoding the input.")
     detect_ms: float = Field(default=0.0, description="Finding faces.")
     classify_ms: float = Field(default=0.0, description="Classifying expressions.")
-    reason_ms: float = Field(default=0.0, description="The reasoning backend (a vision-language model), if any.")
+    reason_ms: float = Field(
+        default=0.0, description="The reasoning backend (a vision-language model), if any."
+    )
     total_ms: float = Field(default=0.0, description="End to end.")
 
 
@@ -164,7 +166,8 @@ class TaskResult(_Model):
     open_label: str | None = Field(default=None, description="The freely named emotion (open-set task).")
     description: str | None = Field(default=None, description="Free-form description (describe task).")
     valid: bool = Field(
-        default=True, description="False when the model's output could not be used and `answer` is a fallback."
+        default=True,
+        description="False when the model's output could not be used and `answer` is a fallback.",
     )
     note: str | None = Field(default=None, description="Why the answer is a fallback or was repaired.")
 
@@ -208,7 +211,9 @@ class EmotionReading(_Model):
     views: list[ViewInfo] = Field(
         default_factory=list, description="The pictures shown to a vision-language model (empty for classic)."
     )
-    task: TaskResult | None = Field(default=None, description="The answer to an EmoBench-style task, if asked.")
+    task: TaskResult | None = Field(
+        default=None, description="The answer to an EmoBench-style task, if asked."
+    )
 
     def summary(self) -> str:
         """A short text for an LLM: the label, confidence and faces."""
@@ -247,7 +252,9 @@ class Segment(_Model):
     start: float = Field(ge=0, description="Start in seconds.")
     end: float = Field(ge=0, description="End in seconds.")
     label: Emotion = Field(description="The dominant emotion.")
-    mean_score: float = Field(ge=0, le=1, description="Mean smoothed probability of `label` over the segment.")
+    mean_score: float = Field(
+        ge=0, le=1, description="Mean smoothed probability of `label` over the segment."
+    )
 
 
 class Transition(_Model):
@@ -303,7 +310,9 @@ class VideoReading(_Model):
     views: list[ViewInfo] = Field(
         default_factory=list, description="The pictures shown to a vision-language model (empty for classic)."
     )
-    task: TaskResult | None = Field(default=None, description="The answer to an EmoBench-style task, if asked.")
+    task: TaskResult | None = Field(
+        default=None, description="The answer to an EmoBench-style task, if asked."
+    )
 
     def summary(self) -> str:
         """A short text for an LLM."""

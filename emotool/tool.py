@@ -71,7 +71,7 @@ class EmotionTool(BaseTool):
     )
     args_schema: type[BaseModel] = EmotionToolInput
     response_format: str = "content_and_artifact"  # type: ignore[assignment]
-    handle_tool_error: bool = True  # type: ignore[assignment]
+    handle_tool_error: bool = True
 
     detector: str = "auto"
     classifier: str = "ensemble"
@@ -89,8 +89,12 @@ class EmotionTool(BaseTool):
         """``EMOTOOL_DETECTOR``, ``EMOTOOL_CLASSIFIER`` and ``EMOTOOL_FPS`` set the defaults."""
         if isinstance(data, dict):
             data = dict(data)
-            for key, env in (("detector", "EMOTOOL_DETECTOR"), ("classifier", "EMOTOOL_CLASSIFIER"),
-                             ("fps", "EMOTOOL_FPS"), ("backend", "EMOTOOL_BACKEND")):
+            for key, env in (
+                ("detector", "EMOTOOL_DETECTOR"),
+                ("classifier", "EMOTOOL_CLASSIFIER"),
+                ("fps", "EMOTOOL_FPS"),
+                ("backend", "EMOTOOL_BACKEND"),
+            ):
                 if key not in data and os.environ.get(env):
                     data[key] = os.environ[env]
         return data

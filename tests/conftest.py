@@ -19,7 +19,9 @@ FACES_DEV = SHARED_DATA / "faces-dev"
 @pytest.fixture(scope="session")
 def faces_dev() -> Path:
     if not (FACES_DEV / "labels.csv").is_file():
-        pytest.skip(f"real data not found: expected faces-dev at {FACES_DEV} (../shared/data beside the checkout)")
+        pytest.skip(
+            f"real data not found: expected faces-dev at {FACES_DEV} (../shared/data beside the checkout)"
+        )
     return FACES_DEV
 
 
@@ -43,8 +45,15 @@ class FakePipeline:
             return FrameResult(width=w, height=h, faces=[], detector="fake", classifiers=["fake"])
         det = Detection(w * 0.25, h * 0.25, w * 0.75, h * 0.75, 0.99, "fake")
         face = FaceResult(det, one_hot(self.label), confidence=0.7, per_model={"fake": one_hot(self.label)})
-        return FrameResult(width=w, height=h, faces=[face], detect_ms=1.0, classify_ms=1.0,
-                           detector="fake", classifiers=["fake"])
+        return FrameResult(
+            width=w,
+            height=h,
+            faces=[face],
+            detect_ms=1.0,
+            classify_ms=1.0,
+            detector="fake",
+            classifiers=["fake"],
+        )
 
     def warmup(self) -> None:
         pass

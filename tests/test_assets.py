@@ -21,8 +21,13 @@ def _wheel(tmp_path: Path) -> Path:
     whl = tmp_path / "tinymodel-0.1.0-py3-none-any.whl"
     with zipfile.ZipFile(whl, "w") as z:
         z.writestr("tinymodel/data/weights.bin", PAYLOAD)
-        z.writestr("tinymodel-0.1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tinymodel\nVersion: 0.1.0\n")
-        z.writestr("tinymodel-0.1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        z.writestr(
+            "tinymodel-0.1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tinymodel\nVersion: 0.1.0\n"
+        )
+        z.writestr(
+            "tinymodel-0.1.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
         z.writestr("tinymodel-0.1.0.dist-info/RECORD", "")
     return whl
 
@@ -107,8 +112,9 @@ def test_default_assets_are_present_and_intact() -> None:
 
 
 def test_cli_models_list_reports_presence(tiny_asset: assets.Asset) -> None:
-    out = subprocess.run([sys.executable, "-m", "emotool.cli", "models", "list"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "emotool.cli", "models", "list"], capture_output=True, text=True, check=True
+    ).stdout
     assert "tiny-test-asset" not in out  # registered only in this process
     for name in assets.DEFAULT_ASSETS:
         assert name in out

@@ -19,9 +19,26 @@ def test_import_emotool_is_light() -> None:
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
 
 
+def test_cli_help_does_not_even_load_numpy_or_pydantic() -> None:
+    loaded = _loaded_after(
+        "import emotool.cli as c\ntry:\n  c.main(['analyze', '--help'])\nexcept SystemExit: pass"
+    )
+    assert not loaded & {"numpy", "pydantic", *HEAVY}, loaded & {"numpy", "pydantic", *HEAVY}
+
+
+def test_lazy_package_exports_are_the_functions_not_the_submodules() -> None:
+    import emotool.speech.analyze  # noqa: F401  (importing submodules first must not shadow names)
+    from emotool.backends import get_backend
+    from emotool.speech import analyze_speech, transcribe
+
+    assert callable(transcribe) and transcribe.__name__ == "transcribe"
+    assert callable(analyze_speech) and callable(get_backend)
+
+
 def test_cli_help_is_light() -> None:
-    loaded = _loaded_after("import emotool.cli as c; import contextlib, io\n"
-                           "try:\n  c.main(['--help'])\nexcept SystemExit: pass")
+    loaded = _loaded_after(
+        "import emotool.cli as c; import contextlib, io\ntry:\n  c.main(['--help'])\nexcept SystemExit: pass"
+    )
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
 
 

@@ -271,3 +271,15 @@ def test_another_handle_forgets_then_this_one_writes(open_memory) -> None:
     a.remember("after the forget", user_id="ana", session_id="s2")
     assert [m.text for m in a.get("ana")] == ["after the forget"]
     assert [h.memory.text for h in b.recall("forget", "ana", k=5)] == ["after the forget"]
+
+
+def test_forget_then_vacuum_leaves_no_bytes_on_disk(tmp_path: Path) -> None:
+    store = tmp_path / "mem"
+    with Memory(path=store, url=None, embedder=hash_embed) as mem:
+        mem.remember("zebracornflake is my secret", user_id="u", session_id="s")
+        mem.remember("something to keep", user_id="v", session_id="s")
+        assert mem.forget("u") == 1
+        mem.vacuum()
+        assert [m.text for m in mem.get("v")] == ["something to keep"]  # still usable after
+    leftovers = [p for p in store.rglob("*") if p.is_file() and b"zebracornflake" in p.read_bytes()]
+    assert not leftovers

@@ -57,8 +57,19 @@ def test_canonical_maps_vocabularies_and_rejects_unknown() -> None:
 
 def test_reading_forbids_unknown_fields() -> None:
     with pytest.raises(ValidationError):
-        EmotionReading(source="x", width=1, height=1, face_found=False, label=None, scores=None,
-                       valence=None, arousal=None, confidence=0, reasoning="", colour="red")
+        EmotionReading(
+            source="x",
+            width=1,
+            height=1,
+            face_found=False,
+            label=None,
+            scores=None,
+            valence=None,
+            arousal=None,
+            confidence=0,
+            reasoning="",
+            colour="red",
+        )
 
 
 def test_exported_schema_is_committed_and_current() -> None:

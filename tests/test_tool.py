@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import FakePipeline
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import ToolException
 from langchain_tests.integration_tests import ToolsIntegrationTests
@@ -20,8 +21,6 @@ from emotool import EmotionTool
 from emotool.analyzer import Analyzer
 from emotool.media import MediaPolicy
 from emotool.schema import EmotionReading
-
-from conftest import FakePipeline
 
 
 def _sample_dir() -> Path:
@@ -102,7 +101,7 @@ def test_expected_failures_become_tool_exceptions() -> None:
     tool = _fake_tool(handle_tool_error=False)
     with pytest.raises(ToolException, match="AccessDenied"):
         tool.invoke({"media": "/etc/passwd"})
-    with pytest.raises(ToolException, match="MediaError|not found|does not exist"):
+    with pytest.raises(ToolException, match=r"MediaError|not found|does not exist"):
         tool.invoke({"media": str(SAMPLES / "missing.jpg")})
 
 

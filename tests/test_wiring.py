@@ -22,8 +22,14 @@ from emotool.errors import UnknownName
 from emotool.media import MediaPolicy
 from emotool.schema import EmotionReading
 
-OPENAI_OPTS = {"model": "test-vlm", "api_key_env": "EMOTOOL_TEST_KEY", "timeout": 5, "max_retries": 1,
-               "backoff": 0.01, "trust_env": False}
+OPENAI_OPTS = {
+    "model": "test-vlm",
+    "api_key_env": "EMOTOOL_TEST_KEY",
+    "timeout": 5,
+    "max_retries": 1,
+    "backoff": 0.01,
+    "trust_env": False,
+}
 
 
 @pytest.fixture
@@ -57,8 +63,12 @@ def test_env_var_chooses_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_tool_with_openai_backend_returns_the_vlm_reading(server: Scripted, photo: Path) -> None:  # noqa: F811
     server.default = Reply(body=completion(json.dumps(GOOD)))
-    analyzer = Analyzer(pipeline=FakePipeline("sadness"), policy=MediaPolicy(allowed_roots=[photo.parent]),
-                        backend="openai", backend_options={"base_url": server.url, **OPENAI_OPTS})
+    analyzer = Analyzer(
+        pipeline=FakePipeline("sadness"),
+        policy=MediaPolicy(allowed_roots=[photo.parent]),
+        backend="openai",
+        backend_options={"base_url": server.url, **OPENAI_OPTS},
+    )
     tool = EmotionTool.from_analyzer(analyzer)
     msg = tool.invoke({"type": "tool_call", "id": "1", "name": tool.name, "args": {"media": str(photo)}})
     assert isinstance(msg, ToolMessage) and isinstance(msg.artifact, EmotionReading)
@@ -72,10 +82,17 @@ def test_tool_with_openai_backend_returns_the_vlm_reading(server: Scripted, phot
     assert sum(p["type"] == "image_url" for p in parts) == len(reading.views)
 
 
-def test_tool_fields_reach_the_backend(server: Scripted, photo: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_tool_fields_reach_the_backend(
+    server: Scripted,  # noqa: F811
+    photo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     server.default = Reply(body=completion(json.dumps(GOOD)))
-    tool = EmotionTool(allowed_roots=[photo.parent], backend="openai",
-                       backend_options={"base_url": server.url, **OPENAI_OPTS})
+    tool = EmotionTool(
+        allowed_roots=[photo.parent],
+        backend="openai",
+        backend_options={"base_url": server.url, **OPENAI_OPTS},
+    )
     analyzer = tool._get_analyzer()
     assert analyzer.backend.name == "openai"
     analyzer._pipeline, analyzer._lock = FakePipeline(), __import__("threading").Lock()
@@ -86,8 +103,12 @@ def test_tool_fields_reach_the_backend(server: Scripted, photo: Path, monkeypatc
 def test_a_failing_server_becomes_a_tool_error_and_the_next_call_works(server: Scripted, photo: Path) -> None:  # noqa: F811
     server.script = [Reply(status=500, body={"error": "boom"})] * 2
     server.default = Reply(body=completion(json.dumps(GOOD)))
-    analyzer = Analyzer(pipeline=FakePipeline(), policy=MediaPolicy(allowed_roots=[photo.parent]),
-                        backend="openai", backend_options={"base_url": server.url, **OPENAI_OPTS})
+    analyzer = Analyzer(
+        pipeline=FakePipeline(),
+        policy=MediaPolicy(allowed_roots=[photo.parent]),
+        backend="openai",
+        backend_options={"base_url": server.url, **OPENAI_OPTS},
+    )
     tool = EmotionTool.from_analyzer(analyzer)
     bad = tool.invoke({"type": "tool_call", "id": "1", "name": tool.name, "args": {"media": str(photo)}})
     assert bad.status == "error" and "500" in str(bad.content)
@@ -99,12 +120,33 @@ def test_a_failing_server_becomes_a_tool_error_and_the_next_call_works(server: S
 def test_cli_analyze_with_openai_backend_on_real_models(server: Scripted, photo: Path) -> None:  # noqa: F811
     server.default = Reply(body=completion(json.dumps(GOOD)))
     env = {**os.environ, "EMOTOOL_TEST_KEY": "sk-test-not-secret"}
-    opts = [f"--backend-option={k}={json.dumps(v) if not isinstance(v, str) else v}"
-            for k, v in OPENAI_OPTS.items() if k != "model"]
+    opts = [
+        f"--backend-option={k}={json.dumps(v) if not isinstance(v, str) else v}"
+        for k, v in OPENAI_OPTS.items()
+        if k != "model"
+    ]
     proc = subprocess.run(
-        [sys.executable, "-m", "emotool.cli", "analyze", str(photo), "--json", "--backend", "openai",
-         "--base-url", server.url, "--model", "test-vlm", *opts, "--allow-root", str(photo.parent)],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "emotool.cli",
+            "analyze",
+            str(photo),
+            "--json",
+            "--backend",
+            "openai",
+            "--base-url",
+            server.url,
+            "--model",
+            "test-vlm",
+            *opts,
+            "--allow-root",
+            str(photo.parent),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     reading = EmotionReading.model_validate_json(proc.stdout.strip().splitlines()[-1])
@@ -117,10 +159,24 @@ def test_cli_bench_runs_the_classic_backend(tmp_path: Path) -> None:
     img = tmp_path / "dark.png"
     Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(img)
     items = tmp_path / "items.jsonl"
-    items.write_text(json.dumps({"media": "dark.png", "task": "close_set",
-                                 "options": ["happiness", "sadness"], "answer": "happiness"}) + "\n")
-    proc = subprocess.run([sys.executable, "-m", "emotool.cli", "eval", "bench", str(items), "--json"],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    items.write_text(
+        json.dumps(
+            {
+                "media": "dark.png",
+                "task": "close_set",
+                "options": ["happiness", "sadness"],
+                "answer": "happiness",
+            }
+        )
+        + "\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "emotool.cli", "eval", "bench", str(items), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     report: dict[str, Any] = json.loads(proc.stdout)
     assert report["backend"] == "classic" and report["n"] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from ..errors import EmotoolError
@@ -104,3 +105,17 @@ def read_options_from_args(args: argparse.Namespace) -> Any:
         raise EmotoolError(
             "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         ) from None
+
+
+def add_bench_command(eval_subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``bench`` to the ``emotool eval`` sub-commands; run it with :func:`bench_cli`."""
+    b = eval_subparsers.add_parser(
+        "bench", help="EmoBench-style items (media, task, options, answer) in a JSONL file"
+    )
+    b.add_argument("file", type=Path, metavar="FILE.jsonl")
+    b.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    b.add_argument("--limit", type=int, default=None, help="run only the first N items")
+    b.add_argument("--detector", default="auto", help="face detector for the views (default auto)")
+    b.add_argument("--classifier", default="ensemble", help="expression classifier (default ensemble)")
+    add_backend_arguments(b, task=False)
+    return b

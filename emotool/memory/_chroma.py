@@ -22,6 +22,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -91,6 +94,16 @@ class EmotoolEmbeddingFunction(EmbeddingFunction[Documents]):
         return False
 
 
+def chroma_command() -> str:
+    """The ``chroma`` command that chromadb installs (next to this Python first)."""
+    exe = shutil.which("chroma", path=os.path.dirname(sys.executable)) or shutil.which("chroma")
+    if exe is None:
+        raise MemoryStoreError(
+            "the `chroma` command is missing; reinstall it with pip install 'emotool[memory]'"
+        )
+    return exe
+
+
 def _settings() -> Settings:
     return Settings(anonymized_telemetry=False, allow_reset=False)
 
@@ -121,7 +134,7 @@ class Store:
                 col = client.get_or_create_collection(
                     name,
                     embedding_function=self.ef,
-                    configuration={"hnsw": {"space": "cosine", **self.hnsw}},  # type: ignore[typeddict-item]
+                    configuration={"hnsw": {"space": "cosine", **self.hnsw}},
                     metadata={"emotool_user": user_id, "emotool_format": 1},
                 )
             else:
@@ -251,6 +264,29 @@ class EmbeddedStore(Store):
                 self._depth = 0
                 fcntl.flock(self._lockfile, fcntl.LOCK_UN)
 
+    def vacuum(self) -> None:
+        """Compact the SQLite file so deleted rows leave no bytes behind (holds the lock throughout)."""
+        with self._tlock:
+            self._flock()
+            try:
+                if self._client is not None:
+                    self._client.close()
+                    self._client = None
+                self._collections.clear()
+                proc = subprocess.run(
+                    [chroma_command(), "vacuum", "--path", str(self.path), "--force"],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if proc.returncode != 0:
+                    raise MemoryStoreError(
+                        f"chroma vacuum failed on {self.path}: {proc.stderr.strip()[-500:]}"
+                    )
+                self._bump_gen()
+            finally:
+                fcntl.flock(self._lockfile, fcntl.LOCK_UN)
+
     def close(self) -> None:
         with self._tlock:
             super().close()
@@ -278,14 +314,13 @@ class ServerStore(Store):
         ssl = u.scheme == "https"
         port = u.port or (443 if ssl else 8000)
         try:
-            self._client = chromadb.HttpClient(host=u.hostname, port=port, ssl=ssl, settings=_settings())
+            self._client: Any = chromadb.HttpClient(host=u.hostname, port=port, ssl=ssl, settings=_settings())
             self._client.heartbeat()
         except Exception as exc:
             raise MemoryStoreError(
                 f"cannot reach the Chroma server at {url}: {exc}; start one with "
                 f"`chroma run --host {u.hostname} --port {port} --path DIR` or unset the memory url"
             ) from exc
-        self._lock = threading.RLock()
 
     @contextlib.contextmanager
     def op(self, write: bool) -> Iterator[Any]:

@@ -12,11 +12,9 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -46,10 +44,9 @@ def free_port() -> int:
 
 
 def _chroma_exe() -> list[str]:
-    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    if exe is None:
-        raise RuntimeError("the `chroma` command is missing; install it with pip install 'emotool[memory]'")
-    return [exe]
+    from ._chroma import chroma_command
+
+    return [chroma_command()]
 
 
 class ChromaServer:

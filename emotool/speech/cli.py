@@ -74,7 +74,7 @@ def _common(args: argparse.Namespace) -> dict[str, Any]:
     backend = getattr(args, "backend", None) or "faster-whisper"
     model = getattr(args, "model", None)
     if backend == "openai-api" and getattr(args, "base_url", None):
-        from .transcribe import get_transcriber
+        from .transcription import get_transcriber
 
         kw["transcriber"] = get_transcriber(backend, model, base_url=args.base_url)
     else:
@@ -86,7 +86,7 @@ def transcribe_cli(args: argparse.Namespace) -> int:
     """Run ``emotool transcribe``; returns the exit code (errors propagate as EmotoolError)."""
     if getattr(args, "emotion", False):
         return analyze_audio_cli(args)
-    from .transcribe import transcribe
+    from .transcription import transcribe
 
     tr = transcribe(args.file, **_common(args))
     if args.json:

@@ -23,7 +23,7 @@ from ..errors import BackendUnavailable
 from ..schema import ModelInfo
 from .audio import SAMPLE_RATE, to_wav_bytes
 from .schema import TranscribeOptions, TranscriptSegment, Word
-from .transcribe import WindowResult, _clip01, _confidence
+from .transcription import WindowResult, _clip01, _confidence
 
 
 class OpenAIAPITranscriber:
