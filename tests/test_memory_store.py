@@ -283,3 +283,17 @@ def test_forget_then_vacuum_leaves_no_bytes_on_disk(tmp_path: Path) -> None:
         assert [m.text for m in mem.get("v")] == ["something to keep"]  # still usable after
     leftovers = [p for p in store.rglob("*") if p.is_file() and b"zebracornflake" in p.read_bytes()]
     assert not leftovers
+
+
+async def test_async_retriever_and_llm_session_summary(open_memory) -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    mem = open_memory()
+    _fill(mem)
+    docs = await mem.as_retriever("ana", k=1).ainvoke("my dog Rex")
+    assert docs[0].metadata["session_id"] == "s2"
+    llm = FakeListChatModel(responses=["Ana grieves her dog Rex; the exam went fine."])
+    summary = mem.remember_session("ana", "s2", llm=llm)
+    assert summary.text == "Ana grieves her dog Rex; the exam went fine."
+    assert summary.metadata == {"turns": 2, "summarizer": "llm"}
+    assert mem.recall("grieving Rex", "ana", k=1, kind="summary")[0].memory.id == summary.id

@@ -81,7 +81,7 @@ class Memory:
             ``retention_days=``, ``weights=``, ``redact=``, ...).
 
     Example:
-        >>> mem = Memory(path="/tmp/mem")                                  # doctest: +SKIP
+        >>> mem = Memory(path="my-memory")                                  # doctest: +SKIP
         >>> mem.remember("My exam is on Friday", user_id="ana", session_id="s1")  # doctest: +SKIP
         >>> [r.memory.text for r in mem.recall("how are the exams going?", user_id="ana")]  # doctest: +SKIP
     """
