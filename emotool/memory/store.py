@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import MemoryStoreError, missing_extra
+from .codec import from_meta, hits_of, query_nearest, to_meta, where_of
 from .models import (
     Affect,
     Kind,
@@ -241,7 +242,7 @@ class Memory:
                         ids=[stored[i].id for i in part],
                         embeddings=vectors[part],
                         documents=[stored[i].text for i in part],
-                        metadatas=[_to_meta(stored[i]) for i in part],
+                        metadatas=[to_meta(stored[i]) for i in part],
                     )
             self._maybe_purge(user_id)
         return stored
@@ -324,12 +325,12 @@ class Memory:
         with self._scope(user_id, write=False) as col:
             if col is None:
                 return []
-            res = _query(col, qvec, n, where)
-            hits = _hits(res)
+            res = query_nearest(col, qvec, n, where)
+            hits = hits_of(res)
             if cutoff is not None:
                 fresh = [h for h in hits if h[2]["at"] >= cutoff]
                 if len(fresh) < len(hits) == n:  # expired ones crowded out some: ask Chroma to filter
-                    hits = _hits(_query(col, qvec, n, [*where, {"at": {"$gte": cutoff}}]))
+                    hits = hits_of(query_nearest(col, qvec, n, [*where, {"at": {"$gte": cutoff}}]))
                 else:
                     hits = fresh
             self._check_owner(user_id, [h[2] for h in hits])
@@ -342,7 +343,7 @@ class Memory:
             sal = float(meta.get("salience", 0.0))
             out.append(
                 Recalled(
-                    memory=_from_meta(mid, doc, meta),
+                    memory=from_meta(mid, doc, meta),
                     score=ws * sim + wr * rec + we * sal,
                     similarity=sim,
                     recency=rec,
@@ -370,11 +371,11 @@ class Memory:
         with self._scope(user_id, write=False) as col:
             if col is None:
                 return []
-            res = col.get(where=_where(conds), include=["documents", "metadatas"])
+            res = col.get(where=where_of(conds), include=["documents", "metadatas"])
             metas = res["metadatas"] or []
             self._check_owner(user_id, metas)
         items = [
-            _from_meta(i, d, m)
+            from_meta(i, d, m)
             for i, d, m in zip(res["ids"], res["documents"] or [], metas, strict=True)
             if cutoff is None or m["at"] >= cutoff
         ]
@@ -534,65 +535,3 @@ class Memory:
         from .retriever import MemoryRetriever
 
         return MemoryRetriever(memory=self, user_id=user_id, k=k, **kwargs)
-
-
-# ---------------------------------------------------------------------- encoding
-
-
-def _to_meta(m: MemoryItem) -> dict[str, Any]:
-    return {
-        "user_id": m.user_id,
-        "session_id": m.session_id,
-        "at": m.at.timestamp(),
-        "kind": m.kind,
-        "role": m.role or "",
-        "salience": float(m.salience),
-        "label": _dominant(m.emotions),
-        "emotions": json.dumps([a.model_dump(exclude_none=True) for a in m.emotions]),
-        "meta": json.dumps(m.metadata),
-        "redacted": m.redacted,
-    }
-
-
-def _dominant(affects: list[Affect]) -> str:
-    best = max((a for a in affects if a.label), key=lambda a: a.confidence, default=None)
-    return best.label if best is not None and best.label else ""
-
-
-def _from_meta(mid: str, doc: str | None, meta: dict[str, Any]) -> MemoryItem:
-    return MemoryItem(
-        id=mid,
-        user_id=meta["user_id"],
-        session_id=meta["session_id"],
-        text=doc or "",
-        at=to_datetime(float(meta["at"])),
-        kind=meta["kind"],
-        role=meta.get("role") or None,
-        emotions=[Affect.model_validate(a) for a in json.loads(meta.get("emotions") or "[]")],
-        salience=float(meta.get("salience", 0.0)),
-        metadata=json.loads(meta.get("meta") or "{}"),
-        redacted=bool(meta.get("redacted", False)),
-    )
-
-
-def _where(conds: list[dict[str, Any]]) -> dict[str, Any] | None:
-    if not conds:
-        return None
-    return conds[0] if len(conds) == 1 else {"$and": conds}
-
-
-def _query(col: Any, qvec: np.ndarray, n: int, conds: list[dict[str, Any]]) -> dict[str, Any]:
-    return col.query(
-        query_embeddings=qvec,
-        n_results=n,
-        where=_where(conds),
-        include=["documents", "metadatas", "distances"],
-    )
-
-
-def _hits(res: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], float]]:
-    ids = res["ids"][0] if res["ids"] else []
-    docs = res["documents"][0] if res.get("documents") else [None] * len(ids)
-    metas = res["metadatas"][0] if res.get("metadatas") else [{}] * len(ids)
-    dists = res["distances"][0] if res.get("distances") else [1.0] * len(ids)
-    return list(zip(ids, docs, metas, dists, strict=True))
