@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     from .speech.cli import add_speech_commands
 
     add_speech_commands(sub)
+    from .memory.cli import add_memory_commands
+
+    add_memory_commands(sub)
 
     s = sub.add_parser("samples", help="write sample media made from photos scikit-image ships")
     s.add_argument("dir", type=Path, nargs="?", default=Path("samples"))
@@ -275,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "samples":
             return _cmd_samples(args)
-        if args.command == "transcribe":
+        if args.command in ("transcribe", "memory"):
             return int(args.func(args))
     except EmotoolError as exc:
         print(f"emotool: error: {exc}", file=sys.stderr)
