@@ -123,6 +123,10 @@ class EmotionTool(BaseTool):
             )
         return self._analyzer
 
+    def warmup(self) -> None:
+        """Load the models now (about 1-2 s on a CPU) so the first call is as fast as the rest."""
+        self._get_analyzer().warmup()
+
     def analyze(self, media: Any, fps: float | None = None) -> EmotionReading | VideoReading:
         """Plain-Python use: analyse ``media`` and return the reading (raises ``EmotoolError``)."""
         return self._get_analyzer().analyze(media, fps=fps)
