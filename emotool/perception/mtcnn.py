@@ -136,7 +136,7 @@ def load_nets() -> tuple[PNet, RNet, ONet]:
                 state = torch.load(assets.path(name), weights_only=True, map_location="cpu")
                 net.load_state_dict(state)
                 net.eval()
-                net.to(memory_format=torch.channels_last)
+                net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
                 for p in net.parameters():
                     p.requires_grad_(False)
             _NETS = nets
