@@ -18,8 +18,8 @@ test: setup
 	$(BIN)/python -m pytest
 
 lint:
-	$(BIN)/ruff check emotool tests benchmarks
-	$(BIN)/ruff format --check emotool tests benchmarks
+	$(BIN)/ruff check emotool tests benchmarks examples
+	$(BIN)/ruff format --check emotool tests benchmarks examples
 	$(BIN)/mypy
 
 bench: setup
