@@ -6,7 +6,18 @@ part that needs them is used.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
+
+# Native libraries print to stderr on their own (FFmpeg on a damaged video, the
+# TFLite runtime on start-up); emotool reports those cases as typed errors, so
+# keep their chatter down unless the user asked for it.
+for _var, _level in (
+    ("OPENCV_LOG_LEVEL", "ERROR"),
+    ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
+    ("TF_CPP_MIN_LOG_LEVEL", "2"),
+):
+    os.environ.setdefault(_var, _level)
 
 __version__ = "0.1.0"
 
