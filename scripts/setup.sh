@@ -31,11 +31,12 @@ fi
 PY="$VENV/bin/python"
 
 stamp="$VENV/.emotool-installed"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   "$PY" -m pip install -q --upgrade pip
   # the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
   "$PY" -m pip install -q "torch==2.13.0"
-  "$PY" -m pip install -q -e ".[dev]"
+  # constraints.txt: the versions the test suite last passed with
+  "$PY" -m pip install -q -c constraints.txt -e ".[dev]"
   touch "$stamp"
 fi
 
