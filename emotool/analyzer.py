@@ -100,10 +100,6 @@ class Analyzer:
             self.backend = backend
         self.read_options = read_options
 
-    def _uses_backend(self) -> bool:
-        """Whether readings go through a reasoning backend rather than the built-in explainer."""
-        return bool(self.backend.name != "classic" or self.read_options is not None)
-
     def _pipe(self) -> tuple[Any, threading.Lock]:
         if self._pipeline is not None:
             assert self._lock is not None
@@ -131,48 +127,33 @@ class Analyzer:
 
     def analyze_image(self, src: Any) -> EmotionReading:
         """Read the faces in one image (path, URL, bytes, array or PIL image)."""
-        from .explain import build_reading
         from .media import load_image
 
         t0 = time.perf_counter()
         img = load_image(src, self.policy)
         pipe, _ = self._pipe()
         frame = self.analyze_frame(img.rgb)
-        if self._uses_backend():
-            return self.backend.read_image(img, frame, self.read_options, models=pipe.model_infos())
-        total = (time.perf_counter() - t0) * 1000
-        return build_reading(
-            frame, source=img.source, models=pipe.model_infos(), decode_ms=img.decode_ms, total_ms=total
-        )
+        reading = self.backend.read_image(img, frame, self.read_options, models=pipe.model_infos())
+        reading.timings.total_ms = round((time.perf_counter() - t0) * 1000, 2)
+        return reading
 
     def analyze_video(self, src: Any, *, fps: float | None = None, progress: bool = False) -> VideoReading:
         """Read the faces of a video over time, at ``fps`` sampled frames per second."""
-        from .video import analyze_video
-
         rate = fps or self.fps
         if not (0 < rate <= 120):
             raise EmotoolError(f"fps must be between 0 and 120 frames per second, got {rate}")
         pipe, _ = self._pipe()
-        if self._uses_backend():
-            from .backends import analyze_video_with
+        from .backends import analyze_video_with
 
-            return analyze_video_with(
-                self.backend,
-                src,
-                lambda rgb: self.analyze_frame(rgb, thorough=False),
-                policy=self.policy,
-                fps=rate,
-                options=self.read_options,
-                models=pipe.model_infos(),
-                progress=progress,
-            )
-        return analyze_video(
+        return analyze_video_with(
+            self.backend,
             src,
             lambda rgb: self.analyze_frame(rgb, thorough=False),
             policy=self.policy,
             fps=rate,
-            progress=progress,
+            options=self.read_options,
             models=pipe.model_infos(),
+            progress=progress,
         )
 
     def analyze(

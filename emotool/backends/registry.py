@@ -1,22 +1,4 @@
-"""The backend registry (re-exported lazily by :mod:`emotool.backends`).
-
-Reasoning backends behind one Protocol, in a registry keyed by name.
-
-- ``classic``: the embedded CPU face pipeline; its reasoning is built from its
-  measured cues, without a language model.
-- ``hf``: a local Hugging Face vision-language model (``pip install 'emotool[hf]'``).
-- ``openai``: any OpenAI-compatible chat server (OpenAI, vLLM, Ollama, llama.cpp server).
-
-Choose one with :func:`get_backend` (``name`` or ``$EMOTOOL_BACKEND``, default
-``classic``). Importing this package is light: torch, transformers and httpx
-load only when a backend that needs them is created.
-
-Example:
-    >>> from emotool.backends import get_backend
-    >>> backend = get_backend("classic")
-    >>> backend.name
-    'classic'
-"""
+"""The backend registry: names, factories and lookup (re-exported by :mod:`emotool.backends`)."""
 
 from __future__ import annotations
 
@@ -28,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ..errors import EmotoolError, UnknownName
-from .base import Backend, ReadOptions, VLMBackend
+from .base import Backend, ReadOptions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,16 +18,6 @@ if TYPE_CHECKING:
     from ..perception.types import FrameResult
     from ..schema import ModelInfo, VideoReading
 
-__all__ = [
-    "BACKENDS",
-    "Backend",
-    "ReadOptions",
-    "VLMBackend",
-    "analyze_video_with",
-    "available_backends",
-    "get_backend",
-    "register_backend",
-]
 
 #: The environment variable that chooses the default backend.
 ENV_VAR = "EMOTOOL_BACKEND"

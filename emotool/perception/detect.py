@@ -15,15 +15,14 @@ is first used.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
 
-from ..errors import UnknownName
 from .haar import HaarDetector, haar_boxes
+from .registry import Registry
 from .types import Detection
 
 
@@ -207,8 +206,7 @@ DETECTORS: dict[str, Callable[[], FaceDetector]] = {
     "haar": HaarDetector,
 }
 
-_INSTANCES: dict[str, FaceDetector] = {}
-_LOCK = threading.Lock()
+_REGISTRY: Registry[FaceDetector] = Registry("face detector", DETECTORS)
 
 
 def get_detector(name: str = "auto") -> FaceDetector:
@@ -217,12 +215,7 @@ def get_detector(name: str = "auto") -> FaceDetector:
     Raises:
         UnknownName: no such detector; the message lists the valid names.
     """
-    if name not in DETECTORS:
-        raise UnknownName("face detector", name, list(DETECTORS))
-    with _LOCK:
-        if name not in _INSTANCES:
-            _INSTANCES[name] = DETECTORS[name]()
-        return _INSTANCES[name]
+    return _REGISTRY.get(name)
 
 
 def prominence(det: Detection, width: int, height: int) -> float:

@@ -27,8 +27,8 @@ import cv2
 import numpy as np
 
 from .. import assets
-from ..errors import UnknownName
 from ..labels import EMOTIONS, FER2013_ORDER
+from .registry import Registry
 from .types import Detection
 
 #: Side of the face chips handed to classifiers (each resizes to its own input).
@@ -432,8 +432,7 @@ CLASSIFIERS: dict[str, Callable[[], ExpressionClassifier]] = {
     "cnn48": CNN48,
 }
 
-_INSTANCES: dict[str, ExpressionClassifier] = {}
-_LOCK = threading.Lock()
+_REGISTRY: Registry[ExpressionClassifier] = Registry("expression classifier", CLASSIFIERS)
 
 
 def get_classifier(name: str = "ensemble") -> ExpressionClassifier:
@@ -442,9 +441,4 @@ def get_classifier(name: str = "ensemble") -> ExpressionClassifier:
     Raises:
         UnknownName: no such classifier; the message lists the valid names.
     """
-    if name not in CLASSIFIERS:
-        raise UnknownName("expression classifier", name, list(CLASSIFIERS))
-    with _LOCK:
-        if name not in _INSTANCES:
-            _INSTANCES[name] = CLASSIFIERS[name]()
-        return _INSTANCES[name]
+    return _REGISTRY.get(name)
