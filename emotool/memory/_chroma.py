@@ -265,7 +265,15 @@ class EmbeddedStore(Store):
                 fcntl.flock(self._lockfile, fcntl.LOCK_UN)
 
     def vacuum(self) -> None:
-        """Compact the SQLite file so deleted rows leave no bytes behind (holds the lock throughout)."""
+        """Leave no byte of deleted rows on disk (holds the lock throughout).
+
+        Compacts SQLite, rewrites every collection's index in a fresh process (see
+        ``_rebuild``: hnswlib writes its unused slots from uncleared memory), compacts
+        again and removes the folders of deleted collections, which Chroma leaves
+        behind. Afterwards, a process that once held forgotten text in memory can
+        write stale bytes of it into an index again when it next saves one; for
+        byte-level erasure, vacuum last or from a process that did not handle the text.
+        """
         with self._tlock:
             self._flock()
             try:
@@ -273,19 +281,40 @@ class EmbeddedStore(Store):
                     self._client.close()
                     self._client = None
                 self._collections.clear()
-                proc = subprocess.run(
+                # compact; rewrite the indexes in a process that never held the forgotten
+                # rows (see _rebuild); compact again; drop the folders of deleted collections
+                for step in (
                     [chroma_command(), "vacuum", "--path", str(self.path), "--force"],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                if proc.returncode != 0:
-                    raise MemoryStoreError(
-                        f"chroma vacuum failed on {self.path}: {proc.stderr.strip()[-500:]}"
-                    )
+                    [sys.executable, "-m", "emotool.memory._rebuild", str(self.path)],
+                    [chroma_command(), "vacuum", "--path", str(self.path), "--force"],
+                ):
+                    proc = subprocess.run(step, capture_output=True, text=True, check=False)
+                    if proc.returncode != 0:
+                        raise MemoryStoreError(
+                            f"vacuum failed on {self.path} ({Path(step[0]).name} {step[-1]}): "
+                            f"{proc.stderr.strip()[-500:]}"
+                        )
+                self._remove_orphan_segments()
                 self._bump_gen()
             finally:
                 fcntl.flock(self._lockfile, fcntl.LOCK_UN)
+
+    def _remove_orphan_segments(self) -> None:
+        """Delete segment folders that no segment in ``chroma.sqlite3`` refers to (client closed)."""
+        import sqlite3
+
+        db = sqlite3.connect(self.path / "chroma.sqlite3")
+        try:
+            live = {row[0] for row in db.execute("SELECT id FROM segments")}
+        finally:
+            db.close()
+        for child in self.path.iterdir():
+            if child.is_dir() and child.name not in live:
+                try:
+                    uuid.UUID(child.name)
+                except ValueError:
+                    continue  # not a segment folder
+                shutil.rmtree(child)
 
     def close(self) -> None:
         with self._tlock:

@@ -471,9 +471,14 @@ class Memory:
         """Compact the embedded store so that forgotten text leaves no bytes on disk.
 
         ``forget`` already makes memories unretrievable; SQLite may still hold the
-        deleted bytes in free pages until this runs (``chroma vacuum``). Other
-        processes using the store wait meanwhile. A Chroma server manages its own
-        storage: run ``chroma vacuum --path DIR`` there while it is stopped.
+        deleted bytes in free pages, and Chroma's index files stale bytes in their
+        unused slots, until this runs: it compacts SQLite (``chroma vacuum``) and
+        rewrites every index in a fresh process, so it takes time in proportion to the
+        store. Other processes using the store wait meanwhile. A process that once
+        held forgotten text can write stale bytes of it into an index when it next
+        saves one: for byte-level erasure, vacuum last (or from a fresh process). A
+        Chroma server manages its own storage: run ``chroma vacuum --path DIR`` there
+        while it is stopped.
         """
         vac = getattr(self._store, "vacuum", None)
         if vac is None:
