@@ -42,3 +42,5 @@ fi
 
 # model assets: fetched once into emotool's cache, each checked against its sha256
 "$VENV/bin/emotool" models pull
+# the larger multilingual Whisper (base): optional for users, exercised by the tests
+"$VENV/bin/emotool" models pull speech-large

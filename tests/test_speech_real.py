@@ -64,6 +64,14 @@ def test_jfk_word_error_rate_at_most_5_percent(jfk: Path, policy: MediaPolicy) -
     assert any("stereo" in n or "channels" in n or "resampled" in n for n in tr.notes)
 
 
+def test_larger_multilingual_whisper_base_on_real_speech(jfk: Path, policy: MediaPolicy) -> None:
+    """The embedded Whisper base (the `speech-large` asset, joined from two packages) for real."""
+    tr = transcribe(jfk, policy=policy, model="base", beam_size=1, word_timestamps=False)
+    assert word_error_rate(JFK_TEXT, tr.text) <= 0.10, tr.text
+    assert tr.language == "en"  # detected: base is multilingual, no language was forced
+    assert tr.model and "base" in tr.model
+
+
 def test_compressed_formats_and_video_track_of_real_speech(
     jfk: Path, tmp_path: Path, policy: MediaPolicy
 ) -> None:
