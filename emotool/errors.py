@@ -79,3 +79,7 @@ def missing_extra(package: str, extra: str) -> BackendUnavailable:
 
 class MemoryStoreError(EmotoolError):
     """The memory store cannot be opened, reached or locked, or answered something inconsistent."""
+
+
+class AgentSpecError(EmotoolError):
+    """An agent spec (or a file beside it) cannot be read: bad YAML, an unknown or invalid field."""
