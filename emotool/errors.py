@@ -31,6 +31,18 @@ class CorruptMedia(MediaError):
     """The input is of a known format but damaged (truncated file, bad data)."""
 
 
+class BadDimensions(MediaError):
+    """The picture's shape cannot hold a face: an extreme aspect ratio (a 1x20000 strip)."""
+
+
+class InputTooLong(EmotoolError):
+    """A text input is longer than its documented limit."""
+
+
+class ProcessingError(EmotoolError):
+    """A model or a native library (OpenCV, FFmpeg/PyAV, torch, TFLite) failed on this input."""
+
+
 class AccessDenied(EmotoolError):
     """A path outside the allowed roots, or a URL that policy forbids."""
 
