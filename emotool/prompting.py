@@ -1,10 +1,13 @@
-"""Load and render the prompt templates shipped in ``emotool/prompts/``.
+"""Load and render emotool's prompt templates (the top-level ``prompts/`` folder).
 
 Templates are plain text files with ``{{ name }}`` placeholders. Rendering is
 strict: a placeholder without a value is an error, and so is a value for a
-placeholder the template does not have (it is almost always a typo). The files
-are package data, read through :mod:`importlib.resources`, so they are found
-both in an editable checkout and in an installed wheel.
+placeholder the template does not have (it is almost always a typo).
+
+Where templates are found (first match wins, per template): the folder named
+by ``EMOTOOL_PROMPTS`` (a user's own versions of some or all templates), then
+the templates shipped with emotool: ``emotool/_prompts`` in an installed wheel
+(the build maps ``prompts/`` there), or ``prompts/`` in a source checkout.
 
 The EmoPrompt templates live under ``prompts/emoprompt/``: ``system.md`` (the
 reasoning procedure and the answer schema), one file per task with worked
@@ -16,9 +19,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-from typing import Any, Literal, get_args
+from pathlib import Path
+from typing import Literal, get_args
 
+from . import datafiles
 from .errors import EmotoolError
 
 #: The EmoBench-style tasks emotool can ask a vision-language model.
@@ -36,40 +40,47 @@ class PromptError(EmotoolError):
     """A template is missing, or was rendered with missing or unknown variables."""
 
 
-def _root() -> Any:
-    return resources.files("emotool").joinpath("prompts")
+def prompts_roots() -> list[Path]:
+    """The folders templates are read from, in order: ``EMOTOOL_PROMPTS`` (if set), then the shipped ones.
+
+    Raises:
+        PromptError: ``EMOTOOL_PROMPTS`` is set but is not a folder.
+    """
+    return datafiles.search_dirs("prompts", PromptError)
 
 
 def list_templates() -> list[str]:
-    """Names of every template shipped, like ``"emoprompt/close_set"`` (without the ``.md``)."""
-    names: list[str] = []
-
-    def walk(node: Any, prefix: str) -> None:
-        for child in node.iterdir():
-            if child.is_dir():
-                walk(child, f"{prefix}{child.name}/")
-            elif child.name.endswith(".md"):
-                names.append(prefix + child.name[: -len(".md")])
-
-    walk(_root(), "")
+    """Names of every template available, like ``"emoprompt/close_set"`` (without the ``.md``)."""
+    names: set[str] = set()
+    for root in prompts_roots():
+        for path in root.rglob("*.md"):
+            if path.is_file():
+                names.add(path.relative_to(root).with_suffix("").as_posix())
     return sorted(names)
 
 
-@lru_cache(maxsize=64)
 def load_template(name: str) -> str:
-    """The text of template ``name`` (e.g. ``"emoprompt/system"``).
+    """The text of template ``name`` (e.g. ``"emoprompt/system"``); a user's ``EMOTOOL_PROMPTS`` copy wins.
 
     Raises:
-        PromptError: No such template; the message lists the ones shipped.
+        PromptError: No such template; the message lists the ones available.
     """
-    if ".." in name.split("/") or name.startswith("/"):
-        raise PromptError(f"template names are relative, like 'emoprompt/system'; got {name!r}")
-    node = _root()
-    for part in f"{name}.md".split("/"):
-        node = node.joinpath(part)
-    if not node.is_file():
-        raise PromptError(f"no prompt template {name!r}; shipped templates: {', '.join(list_templates())}")
-    return node.read_text(encoding="utf-8")
+    path = datafiles.find_file("prompts", f"{name}.md", PromptError) if _valid_name(name) else None
+    if path is None:
+        if not _valid_name(name):
+            raise PromptError(f"template names are relative, like 'emoprompt/system'; got {name!r}")
+        raise PromptError(f"no prompt template {name!r}; available templates: {', '.join(list_templates())}")
+    return _read(path, path.stat().st_mtime_ns)
+
+
+def _valid_name(name: str) -> bool:
+    parts = name.split("/")
+    return bool(name) and "\\" not in name and all(p not in ("", ".", "..") for p in parts)
+
+
+@lru_cache(maxsize=128)
+def _read(path: Path, mtime_ns: int) -> str:
+    return path.read_text(encoding="utf-8")
 
 
 def placeholders(text: str) -> set[str]:

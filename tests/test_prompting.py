@@ -1,12 +1,12 @@
-"""Prompt templates: strict rendering, worked examples that match the answer schema, shipped in the wheel."""
+"""Prompt templates: strict rendering, worked examples that match the answer schema, user overrides.
+
+That the templates ship in the wheel is tested in tests/test_specs_wheel.py.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from emotool.prompting import (
     list_templates,
     load_template,
     placeholders,
+    prompts_roots,
     render,
     render_text,
     task_template,
@@ -75,45 +76,33 @@ def test_system_prompt_steers_the_reasoning_order() -> None:
     assert order == sorted(order)
 
 
-@pytest.mark.slow
-def test_templates_ship_in_the_wheel_and_load_from_it(tmp_path: Path) -> None:
-    out = tmp_path / "whl"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            str(ROOT),
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"could not build a wheel here: {proc.stderr.strip()[-300:]}")
-    wheel = next(out.glob("emotool-*.whl"))
-    with zipfile.ZipFile(wheel) as z:
-        names = set(z.namelist())
-        z.extractall(tmp_path / "site")
-    for name in list_templates():
-        assert f"emotool/prompts/{name}.md" in names
-    code = (
-        "import emotool, emotool.prompting as p; "
-        "assert 'site' in emotool.__file__, emotool.__file__; "
-        "print(len(p.list_templates()), len(p.render('emoprompt/system', schema='{}')))"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""},
-    )
-    assert run.returncode == 0, run.stderr
-    n, size = map(int, run.stdout.split())
-    assert n == len(list_templates()) and size > 1000
+def test_user_folder_overrides_a_template_and_adds_new_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = load_template("emoprompt/repair")
+    system = load_template("emoprompt/system")
+    (tmp_path / "emoprompt").mkdir()
+    (tmp_path / "emoprompt" / "repair.md").write_text("Mine: {{ problem }}", encoding="utf-8")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "hello.md").write_text("Hello {{ who }}", encoding="utf-8")
+    monkeypatch.setenv("EMOTOOL_PROMPTS", str(tmp_path))
+    assert render("emoprompt/repair", problem="x") == "Mine: x\n"
+    assert render("mine/hello", who="Ana") == "Hello Ana\n"
+    assert load_template("emoprompt/system") == system  # not overridden: the shipped one
+    names = list_templates()
+    assert "mine/hello" in names and "emoprompt/close_set" in names  # the shipped ones stay available
+    assert prompts_roots()[0] == tmp_path
+    monkeypatch.delenv("EMOTOOL_PROMPTS")
+    assert load_template("emoprompt/repair") == shipped
+
+
+def test_shipped_templates_come_from_the_top_level_prompts_folder() -> None:
+    assert prompts_roots() == [ROOT / "prompts"]
+    assert (ROOT / "prompts" / "emoprompt" / "system.md").is_file()
+    assert not (ROOT / "emotool" / "prompts").exists()
+
+
+def test_env_not_a_folder_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMOTOOL_PROMPTS", str(tmp_path / "nope"))
+    with pytest.raises(PromptError, match=r"EMOTOOL_PROMPTS=.* is not a folder"):
+        load_template("emoprompt/system")
