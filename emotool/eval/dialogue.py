@@ -431,8 +431,8 @@ def report_table(report: DialogueReport) -> Iterator[str]:
     for name, rate in report.per_criterion.items():
         j = report.judge_per_criterion.get(name)
         yield f"{name:<22} {rate:>7.1%} {'' if j is None else format(j, '>7.1%')}"
-    j = "" if report.judge_score is None else f"   judge {report.judge_score:.1%}"
-    yield f"{'score':<22} {report.score:>7.1%}{j}"
+    judged = "" if report.judge_score is None else f"   judge {report.judge_score:.1%}"
+    yield f"{'score':<22} {report.score:>7.1%}{judged}"
     p50, p95 = report.ms_per_turn_p50 / 1000, report.ms_per_turn_p95 / 1000
     yield f"time per turn p50 {p50:.1f} s, p95 {p95:.1f} s"
 
