@@ -40,6 +40,24 @@ def cpu_threads() -> int:
     return 1
 
 
+def llm_threads() -> int:
+    """Threads for the embedded chat model (llama.cpp): ``$EMOTOOL_LLM_THREADS``, else
+    ``$EMOTOOL_THREADS``, else every core up to 8.
+
+    Unlike the small perception models, the chat model is one large matrix-bound
+    model that runs while the others wait, so it gets the cores: on 2 idle cores
+    two threads generate about twice as fast as one.
+    """
+    for var in ("EMOTOOL_LLM_THREADS", "EMOTOOL_THREADS"):
+        env = os.environ.get(var)
+        if env:
+            try:
+                return max(1, int(env))
+            except ValueError:
+                warnings.warn(f"{var}={env!r} is not a number; ignoring it", stacklevel=2)
+    return max(1, min(8, os.cpu_count() or 1))
+
+
 def torch_device(requested: str | None = None) -> str:
     """Choose the torch device: ``requested``, ``$EMOTOOL_DEVICE``, else CUDA if present, else CPU.
 

@@ -82,6 +82,10 @@ class UnknownName(EmotoolError, KeyError):
         return str(self.args[0])
 
 
+class InvalidOption(EmotoolError, ValueError):
+    """An option has a value that cannot be used (the message names the option and what it accepts)."""
+
+
 def missing_extra(package: str, extra: str) -> BackendUnavailable:
     """The error for an optional dependency that is not installed."""
     return BackendUnavailable(
