@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     from .backends.cliargs import add_bench_command
 
     add_bench_command(esub)
+    from .eval.cli import add_dialogue_command
+
+    add_dialogue_command(esub)
 
     sub.add_parser("schema", help="print the JSON schema of the readings")
 
@@ -75,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     from .memory.cli import add_memory_commands
 
     add_memory_commands(sub)
+    from .specs_cli import add_agents_commands
+
+    add_agents_commands(sub)
 
     s = sub.add_parser("samples", help="write sample media made from photos scikit-image ships")
     s.add_argument("dir", type=Path, nargs="?", default=Path("samples"))
@@ -238,6 +244,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    if getattr(args, "func", None) is not None:  # sub-commands that carry their own handler
+        return int(args.func(args))
     if args.eval_command == "bench":
         from .bench import bench_cli
 
@@ -278,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "samples":
             return _cmd_samples(args)
-        if args.command in ("transcribe", "memory"):
+        if args.command in ("transcribe", "memory", "agents"):
             return int(args.func(args))
     except EmotoolError as exc:
         print(f"emotool: error: {exc}", file=sys.stderr)
