@@ -96,7 +96,8 @@ def test_user_folder_overrides_a_template_and_adds_new_ones(
     assert load_template("emoprompt/repair") == shipped
 
 
-def test_shipped_templates_come_from_the_top_level_prompts_folder() -> None:
+def test_shipped_templates_come_from_the_top_level_prompts_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EMOTOOL_PROMPTS", raising=False)
     assert prompts_roots() == [ROOT / "prompts"]
     assert (ROOT / "prompts" / "emoprompt" / "system.md").is_file()
     assert not (ROOT / "emotool" / "prompts").exists()
