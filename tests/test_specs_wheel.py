@@ -20,6 +20,17 @@ from emotool.prompting import list_templates
 from emotool.specs import list_agent_specs
 
 ROOT = Path(__file__).resolve().parents[1]
+# The test venv may hold emotool as an editable install, whose import hook would quietly serve any
+# module missing from the wheel out of the checkout: drop it so that only the wheel's files load.
+ISOLATE = (
+    "import sys\n"
+    "ours = lambda f: not getattr(f, '__module__', '').startswith('__editable__')\n"
+    "sys.meta_path[:] = [f for f in sys.meta_path if ours(f)]\n"
+    "sys.path_hooks[:] = [h for h in sys.path_hooks if ours(h)]\n"
+    "sys.path_importer_cache.clear()\n"
+    "import emotool\n"
+    "assert emotool.__file__.startswith(sys.argv[1]), emotool.__file__\n"
+)
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "LICENSE", "emotool", "agents", "prompts")
 
 
@@ -65,23 +76,27 @@ def test_installed_wheel_loads_specs_and_templates_and_runs_the_cli(wheel: Path,
     assert proc.returncode == 0, proc.stderr[-2000:]
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMOTOOL_")}
     env["PYTHONPATH"] = str(site)
-    code = (
-        "import sys, emotool, emotool.specs as s, emotool.prompting as p\n"
-        "assert emotool.__file__.startswith(sys.argv[1]), emotool.__file__\n"
+
+    def run(code: str) -> subprocess.CompletedProcess[str]:
+        script = [sys.executable, "-c", ISOLATE + code, str(site)]
+        return subprocess.run(script, cwd=tmp_path, capture_output=True, text=True, env=env)
+
+    proc = run(
+        "import emotool.specs as s, emotool.prompting as p\n"
         "spec = s.load_agent_spec('support')\n"
         "assert str(spec.source).startswith(sys.argv[1]), spec.source\n"
         "print(','.join(s.list_agent_specs()), spec.reply.max_sentences, len(p.list_templates()),\n"
         "      len(p.render('emoprompt/system', schema='{}')), s.agents_root().name)\n"
+        "from_checkout = [m for m, mod in sys.modules.items() if m.startswith('emotool')\n"
+        "                 and not (getattr(mod, '__file__', None) or sys.argv[1]).startswith(sys.argv[1])]\n"
+        "assert not from_checkout, from_checkout\n"
     )
-    script = [sys.executable, "-c", code, str(site)]
-    run = subprocess.run(script, cwd=tmp_path, capture_output=True, text=True, env=env)
-    assert run.returncode == 0, run.stderr
-    names, max_sentences, n_templates, size, root = run.stdout.split()
+    assert proc.returncode == 0, proc.stderr
+    names, max_sentences, n_templates, size, root = proc.stdout.split()
     assert names.split(",") == list_agent_specs()
     assert int(max_sentences) == 3 and int(n_templates) == len(list_templates()) and int(size) > 1000
     assert root == "_agents"
 
-    cli = [sys.executable, "-m", "emotool.cli", "agents", "show", "companion", "--json"]
-    run = subprocess.run(cli, cwd=tmp_path, capture_output=True, text=True, env=env)
-    assert run.returncode == 0, run.stderr
-    assert '"name": "companion"' in run.stdout and str(site) in run.stdout
+    proc = run("from emotool.cli import main\nsys.exit(main(['agents', 'show', 'companion', '--json']))\n")
+    assert proc.returncode == 0, proc.stderr
+    assert '"name": "companion"' in proc.stdout and str(site) in proc.stdout
