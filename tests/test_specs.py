@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -247,3 +249,13 @@ def test_cli_show_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["agents", "show", str(path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bad.yaml" in err and "memory.recall_k" in err
+
+
+def test_importing_specs_is_light() -> None:
+    """Agent code imports emotool.specs at start-up: pydantic only, PyYAML when a file is read."""
+    code = (
+        "import sys, emotool.specs, emotool.prompting, emotool.specs_cli\n"
+        "print(' '.join(m for m in ('yaml', 'torch', 'numpy', 'langchain_core', 'cv2') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.split() == []
