@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     from .specs_cli import add_agents_commands
 
     add_agents_commands(sub)
+    from .serve.cli import add_serve_commands
+
+    add_serve_commands(sub)
 
     s = sub.add_parser("samples", help="write sample media made from photos scikit-image ships")
     s.add_argument("dir", type=Path, nargs="?", default=Path("samples"))
@@ -286,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "samples":
             return _cmd_samples(args)
-        if args.command in ("transcribe", "memory", "agents"):
+        if args.command in ("transcribe", "memory", "agents", "batch", "serve"):
             return int(args.func(args))
     except EmotoolError as exc:
         print(f"emotool: error: {exc}", file=sys.stderr)
