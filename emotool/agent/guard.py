@@ -1,0 +1,146 @@
+"""The safety middleware: assess before the model, check after it, and let the crisis reply stand.
+
+Every user message and every transcript is assessed by the policy
+(:class:`emotool.safety.SafetyPolicy`) with the last few user messages as
+history, before the model is called. On a crisis turn (a ``crisis``
+assessment, or a ``concern`` under a ``strict`` spec) the policy's crisis
+reply is the turn's reply and **the model is not called at all**: the graph
+jumps to the end. Calling the model only to throw its answer away would make a
+person in crisis wait several seconds longer on a CPU for the resources, and
+a streamed reply cannot be taken back once its words are on the screen.
+
+Every other reply goes through ``policy.check_output``; when the policy
+replaces it, the replacement is the reply. ``policy.record`` writes the audit
+record (and calls the ``on_crisis`` hand-off) once per turn.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langchain.agents.middleware import AgentMiddleware, hook_config
+from langchain_core.messages import AIMessage
+
+from .shaping import message_text
+from .state import EmpatheticState, context_of, human_texts
+from .turn import ObservationError
+
+_ORDER = {"none": 0, "concern": 1, "crisis": 2}
+
+
+def _dump(a: Any) -> dict[str, Any]:
+    if hasattr(a, "model_dump"):
+        return dict(a.model_dump(mode="json"))
+    return {k: v for k, v in vars(a).items() if not k.startswith("_")}
+
+
+def takes_over(policy: Any, assessment: Any, strictness: str) -> bool:
+    """Whether the policy's crisis reply stands for this assessment."""
+    decide = getattr(policy, "takes_over", None)
+    if callable(decide):
+        return bool(decide(assessment))
+    level = getattr(assessment, "level", "none")
+    return level == "crisis" or (level == "concern" and strictness == "strict")
+
+
+class SafetyMiddleware(AgentMiddleware[EmpatheticState, Any]):
+    """Assess, take over on a crisis, check the reply, and record.
+
+    Args:
+        policy: A :class:`emotool.safety.SafetyPolicy` (or an object with its methods).
+        context_turns: Earlier user messages passed to ``assess`` as history.
+        strictness: The spec's ``safety.strictness`` (``"strict"`` lets the policy's reply stand on
+            a ``concern`` too), used when the policy does not decide this itself.
+        locale: The locale of the crisis resources, e.g. ``"en-GB"``.
+    """
+
+    state_schema = EmpatheticState
+
+    def __init__(
+        self, policy: Any, *, context_turns: int = 3, strictness: str = "standard", locale: str = "en-US"
+    ) -> None:
+        super().__init__()
+        self.policy = policy
+        self.context_turns = context_turns
+        self.strictness = strictness
+        self.locale = locale
+        # the assessment of the running turn, per thread (the state keeps only its JSON)
+        self._current: dict[tuple[str, str], Any] = {}
+
+    def _assess(self, text: str, history: tuple[str, ...]) -> Any:
+        return self.policy.assess(text, history=history)
+
+    @hook_config(can_jump_to=["end"])
+    def before_agent(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:
+        ctx = context_of(runtime)
+        record = state.get("emotool_turn", {})
+        texts = human_texts(state["messages"])
+        text = texts[-1] if texts else ""
+        history = tuple(texts[:-1][-self.context_turns :]) if self.context_turns else ()
+        transcript = record.get("transcript") or ""
+        t0 = time.perf_counter()
+        try:
+            assessment = self._assess(text, history)
+            if transcript.strip():
+                spoken = self._assess(transcript, (*history, text)[-max(1, self.context_turns) :])
+                if _ORDER.get(spoken.level, 0) > _ORDER.get(assessment.level, 0):
+                    assessment = spoken
+        except Exception as exc:  # the turn goes on; check_output still guards the reply
+            ms = round((time.perf_counter() - t0) * 1000, 2)
+            err = ObservationError(stage="safety", kind=type(exc).__name__, message=str(exc)[:500])
+            return {"emotool_turn": {"errors": [err.model_dump()], "timings": {"safety": ms}}}
+        self._current[(ctx.user_id, ctx.session_id)] = assessment
+        crisis = takes_over(self.policy, assessment, self.strictness)
+        safety = {
+            "assessment": _dump(assessment),
+            "level": assessment.level,
+            "crisis": crisis,
+            "replaced": crisis,
+            "violations": [],
+        }
+        update: dict[str, Any] = {"emotool_turn": {"safety": safety}}
+        if crisis:
+            reply = self.policy.crisis_reply(assessment, locale=self.locale)
+            update["messages"] = [AIMessage(reply, name="safety")]
+            update["jump_to"] = "end"
+        update["emotool_turn"]["timings"] = {"safety": round((time.perf_counter() - t0) * 1000, 2)}
+        return update
+
+    def after_model(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:
+        ctx = context_of(runtime)
+        last = state["messages"][-1] if state["messages"] else None
+        if not isinstance(last, AIMessage) or last.tool_calls:
+            return None
+        assessment = self._current.get((ctx.user_id, ctx.session_id))
+        if assessment is None:
+            return None
+        record = state.get("emotool_turn", {})
+        t0 = time.perf_counter()
+        check = self.policy.check_output(message_text(last.content), assessment)
+        ms = round((time.perf_counter() - t0) * 1000, 2) + record.get("timings", {}).get("safety", 0.0)
+        if not check.replaced:
+            return {"emotool_turn": {"timings": {"safety": ms}}}
+        safety = {**record.get("safety", {}), "replaced": True, "violations": list(check.violations)}
+        return {
+            "messages": [AIMessage(check.text, id=last.id, name="safety")],
+            "emotool_turn": {"safety": safety, "timings": {"safety": ms}},
+        }
+
+    def after_agent(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:
+        ctx = context_of(runtime)
+        assessment = self._current.pop((ctx.user_id, ctx.session_id), None)
+        if assessment is None:
+            return None
+        safety = state.get("emotool_turn", {}).get("safety", {})
+        try:
+            self.policy.record(
+                assessment,
+                user_id=ctx.user_id,
+                session_id=ctx.session_id,
+                replaced=bool(safety.get("replaced")),
+            )
+        except Exception as exc:
+            err = ObservationError(stage="safety", kind=type(exc).__name__, message=str(exc)[:500])
+            return {"emotool_turn": {"errors": [err.model_dump()]}}
+        return None

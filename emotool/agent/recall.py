@@ -1,0 +1,193 @@
+"""Memory for the agent: recall before the model, remember after the turn, and a recall tool.
+
+:class:`MemoryMiddleware` recalls this person's memories of *earlier*
+sessions that fit the turn (the current session is already in the
+conversation), tells the model when each was said in plain words ("last week
+(Fri 14 Nov)"), and stores the person's message with the emotion readings of
+the moment once the turn is over, whatever happened to the model. A failing
+store becomes an error in the turn, never a failed turn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from langchain.agents.middleware import AgentMiddleware
+from langchain.tools import ToolRuntime
+from langchain_core.tools import BaseTool, tool
+
+from ..untrusted import quote_data
+from .state import EmpatheticState, context_of, human_texts
+from .turn import ObservationError
+
+#: Memories less similar than this to the turn are not shown (they would only distract a small model).
+MIN_SIMILARITY = 0.2
+
+
+def when_phrase(at: datetime, now: datetime) -> str:
+    """When something was said, in the words a person would use: 'yesterday', 'last week (Fri 14 Nov)'."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    days = (now.date() - at.date()).days
+    date = f"{at:%a} {at.day} {at:%b}"
+    if days <= 0:
+        return "earlier today"
+    if days == 1:
+        return f"yesterday ({date})"
+    if days < 7:
+        return f"{days} days ago ({date})"
+    if days < 14:
+        return f"last week ({date})"
+    if days < 60:
+        return f"{days // 7} weeks ago ({date})"
+    if days < 365:
+        return f"{days // 30} months ago ({at.day} {at:%b})"
+    return f"over a year ago ({at:%b %Y})"
+
+
+def _affects(obs: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for key in ("image", "video"):
+        r = obs.get(key)
+        if r and r.get("label"):
+            out.append(
+                {
+                    "source": "face",
+                    "label": r["label"],
+                    "valence": r.get("valence"),
+                    "arousal": r.get("arousal"),
+                    "confidence": r.get("confidence", 0.0),
+                }
+            )
+    vocal = obs.get("vocal")
+    if vocal and vocal.get("arousal") is not None:
+        out.append({"source": "voice", "arousal": vocal["arousal"], "confidence": 0.5})
+    verbal = obs.get("verbal")
+    if verbal and verbal.get("label"):
+        out.append(
+            {
+                "source": "words",
+                "label": verbal["label"],
+                "valence": verbal.get("valence"),
+                "confidence": verbal.get("confidence", 0.0),
+            }
+        )
+    return out
+
+
+class MemoryMiddleware(AgentMiddleware[EmpatheticState, Any]):
+    """Recall before the model, remember after the turn.
+
+    Args:
+        memory: An :class:`emotool.memory.Memory` (or anything with its ``recall``/``remember``).
+        k: Memories shown per turn.
+        min_similarity: Memories less similar than this to the turn are left out.
+    """
+
+    state_schema = EmpatheticState
+
+    def __init__(self, memory: Any, *, k: int = 3, min_similarity: float = MIN_SIMILARITY) -> None:
+        super().__init__()
+        self.memory = memory
+        self.k = k
+        self.min_similarity = min_similarity
+
+    def before_agent(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:
+        ctx = context_of(runtime)
+        record = state.get("emotool_turn", {})
+        texts = human_texts(state["messages"])
+        query = " ".join(t for t in (texts[-1] if texts else "", record.get("transcript") or "") if t).strip()
+        if not query or self.k <= 0:
+            return None
+        t0 = time.perf_counter()
+        try:
+            hits = self.memory.recall(query[:1000], ctx.user_id, k=self.k + 6, now=ctx.now)
+        except Exception as exc:
+            ms = round((time.perf_counter() - t0) * 1000, 2)
+            err = ObservationError(stage="recall", kind=type(exc).__name__, message=str(exc)[:500])
+            return {"emotool_turn": {"errors": [err.model_dump()], "timings": {"recall": ms}}}
+        used = []
+        for h in hits:
+            m = h.memory
+            if m.kind == "turn" and m.session_id == ctx.session_id:
+                continue  # already in the conversation
+            if (m.metadata or {}).get("safety") == "crisis" or h.similarity < self.min_similarity:
+                continue
+            used.append(
+                {
+                    "id": m.id,
+                    "text": m.text,
+                    "at": m.at.isoformat(),
+                    "when": when_phrase(m.at, ctx.now),
+                    "session_id": m.session_id,
+                    "kind": m.kind,
+                    "score": round(h.score, 4),
+                    "similarity": round(h.similarity, 4),
+                }
+            )
+            if len(used) >= self.k:
+                break
+        used.sort(key=lambda u: u["at"])  # oldest first reads like a story
+        ms = round((time.perf_counter() - t0) * 1000, 2)
+        return {"emotool_turn": {"memories": used, "timings": {"recall": ms}}}
+
+    def after_agent(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:
+        ctx = context_of(runtime)
+        record = state.get("emotool_turn", {})
+        texts = human_texts(state["messages"])
+        text = texts[-1].strip() if texts else ""
+        transcript = (record.get("transcript") or "").strip()
+        if transcript:
+            text = f'{text} (voice message: "{transcript}")' if text else transcript
+        if not text:
+            return None
+        safety = record.get("safety", {})
+        key = f"{ctx.user_id}\x00{ctx.session_id}\x00{record.get('index', len(texts))}"
+        t0 = time.perf_counter()
+        try:
+            self.memory.remember(
+                text,
+                user_id=ctx.user_id,
+                session_id=ctx.session_id,
+                at=ctx.now,
+                role="user",
+                emotions=_affects(record.get("observations", {})),
+                metadata={
+                    "turn": record.get("index", len(texts)),
+                    "attachments": [name for _, name in record.get("files", [])],
+                    "safety": "crisis" if safety.get("crisis") else safety.get("level", "none"),
+                },
+                memory_id="turn-" + hashlib.sha256(key.encode()).hexdigest()[:32],
+            )
+        except Exception as exc:
+            ms = round((time.perf_counter() - t0) * 1000, 2)
+            err = ObservationError(stage="memory", kind=type(exc).__name__, message=str(exc)[:500])
+            return {"emotool_turn": {"errors": [err.model_dump()], "timings": {"remember": ms}}}
+        return {"emotool_turn": {"timings": {"remember": round((time.perf_counter() - t0) * 1000, 2)}}}
+
+
+def make_recall_tool(memory: Any, *, k: int = 4) -> BaseTool:
+    """A tool that searches the person's memories of earlier sessions (for tool-calling models).
+
+    The user is taken from the run's context, never from the model's arguments, so a model
+    cannot read another person's memories.
+    """
+
+    @tool("recall_memories", response_format="content_and_artifact")
+    def recall_memories(query: str, runtime: ToolRuntime) -> tuple[str, list[dict[str, Any]]]:
+        """Search what this person told you in earlier conversations, e.g. 'exam' or 'their sister'."""
+        ctx = context_of(runtime)
+        hits = memory.recall(query[:500], ctx.user_id, k=k, now=ctx.now)
+        found = [
+            {"when": when_phrase(h.memory.at, ctx.now), "text": h.memory.text, "id": h.memory.id}
+            for h in hits
+        ]
+        lines = "\n".join(f"{f['when']}: {f['text'][:300]}" for f in found) or "nothing remembered about that"
+        return quote_data(lines, "memory"), found
+
+    return recall_memories
