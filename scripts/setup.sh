@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
-DEBS=(ffmpeg espeak-ng)
+# cmake and a C/C++ compiler: llama-cpp-python (the embedded chat model) compiles from its source
+DEBS=(ffmpeg espeak-ng cmake build-essential)
 
 missing=()
 for pkg in "${DEBS[@]}"; do
@@ -35,8 +36,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt
   "$PY" -m pip install -q --upgrade pip
   # the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
   "$PY" -m pip install -q "torch==2.13.0"
-  # constraints.txt: the versions the test suite last passed with
-  "$PY" -m pip install -q -c constraints.txt -e ".[dev]"
+  # constraints.txt: the versions the test suite last passed with. llama-cpp-python compiles
+  # (5-8 minutes on 2 cores; pip caches the wheel): a portable build for any AVX2 CPU, so a
+  # cached wheel stays valid on another machine (0.3.36, built for this AVX-512 CPU, crashed)
+  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX512=OFF}" \
+    "$PY" -m pip install -q -c constraints.txt -e ".[dev]"
   touch "$stamp"
 fi
 
@@ -44,3 +48,6 @@ fi
 "$VENV/bin/emotool" models pull
 # the larger multilingual Whisper (base): optional for users, exercised by the tests
 "$VENV/bin/emotool" models pull speech-large
+# chat models: the default Qwen2.5 1.5B (`make demo`) and SmolLM2-135M (the chat-model tests);
+# the 0.5B is optional (`emotool models pull chat-qwen2.5-0.5b`)
+"$VENV/bin/emotool" models pull chat
