@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 import pytest
 from conftest import one_hot
+from openai_stub import Reply, completion, running
+from openai_stub import StubServer as Scripted
 
 from emotool.backends import ReadOptions, get_backend
 from emotool.errors import BackendUnavailable
@@ -38,98 +37,10 @@ GOOD = {
 }
 
 
-def completion(content: str | None, refusal: str | None = None) -> dict[str, Any]:
-    return {
-        "id": "cmpl-test",
-        "object": "chat.completion",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": content, "refusal": refusal},
-            }
-        ],
-        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-    }
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: Any = None
-    delay: float = 0.0
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class Scripted(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.script: list[Reply] = []
-        self.default: Reply | None = None
-        self.requests: list[dict[str, Any]] = []
-        self.headers_seen: list[dict[str, str]] = []
-        self.lock = threading.Lock()
-        self.in_flight = 0
-        self.max_in_flight = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-    def next_reply(self) -> Reply:
-        with self.lock:
-            if self.script:
-                return self.script.pop(0)
-        assert self.default is not None, "the test server ran out of scripted replies"
-        return self.default
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: Scripted
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        n = int(self.headers.get("Content-Length", "0"))
-        body = json.loads(self.rfile.read(n))
-        srv = self.server
-        with srv.lock:
-            srv.requests.append(body)
-            srv.headers_seen.append(dict(self.headers))
-            srv.in_flight += 1
-            srv.max_in_flight = max(srv.max_in_flight, srv.in_flight)
-        try:
-            assert self.path == "/v1/chat/completions", self.path
-            reply = srv.next_reply()
-            if reply.delay:
-                time.sleep(reply.delay)
-            data = reply.body if isinstance(reply.body, (bytes, str)) else json.dumps(reply.body)
-            raw = data.encode() if isinstance(data, str) else data
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            for k, v in reply.headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(raw)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        finally:
-            with srv.lock:
-                srv.in_flight -= 1
-
-
 @pytest.fixture
 def server() -> Iterator[Scripted]:
-    srv = Scripted()
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with running() as srv:
+        yield srv
 
 
 @pytest.fixture(autouse=True)
