@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EmotoolError
+from .errors import EmotoolError, ProcessingError
 from .schema import EmotionReading, VideoReading
 
 if TYPE_CHECKING:
@@ -159,7 +159,29 @@ class Analyzer:
     def analyze(
         self, src: Any, *, fps: float | None = None, progress: bool = False
     ) -> EmotionReading | VideoReading:
-        """Analyse an image or a video, chosen by the input's type."""
+        """Analyse an image or a video, chosen by the input's type.
+
+        Raises:
+            EmotoolError: every expected failure; a failure inside OpenCV, PyAV/FFmpeg,
+                Pillow, torch or TFLite becomes :class:`~emotool.errors.ProcessingError`.
+        """
+        try:
+            return self._analyze(src, fps=fps, progress=progress)
+        except EmotoolError:
+            raise
+        except Exception as exc:
+            if not _native_failure(exc):
+                raise
+            from .decode import why
+
+            raise ProcessingError(
+                f"reading this input failed inside {type(exc).__module__.split('.')[0]} ({why(exc)}); "
+                "check that the file is a valid image or video, or try a smaller or re-encoded copy"
+            ) from exc
+
+    def _analyze(
+        self, src: Any, *, fps: float | None = None, progress: bool = False
+    ) -> EmotionReading | VideoReading:
         from .media import media_kind
 
         kind = "image" if not isinstance(src, (str, Path)) else media_kind(src, self.policy)
@@ -171,3 +193,13 @@ class Analyzer:
                 "(speech support is a separate module)"
             )
         return self.analyze_image(src)
+
+
+_NATIVE = ("cv2", "av", "PIL", "torch", "ai_edge_litert", "tflite_runtime", "ctranslate2", "numpy")
+
+
+def _native_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from a native library or is a resource failure (not a bug of ours)."""
+    if isinstance(exc, (MemoryError, OSError)):
+        return True
+    return type(exc).__module__.split(".")[0] in _NATIVE

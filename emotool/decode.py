@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from emotool.errors import CorruptMedia, EmptyMedia, MediaError, MediaTooLarge, UnsupportedFormat
+from emotool.errors import (
+    BadDimensions,
+    CorruptMedia,
+    EmptyMedia,
+    MediaError,
+    MediaTooLarge,
+    UnsupportedFormat,
+)
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -87,13 +94,39 @@ def decode_image(fp: BinaryIO, name: str, policy: MediaPolicy) -> tuple[np.ndarr
 
 
 def check_pixels(width: int, height: int, name: str, policy: MediaPolicy) -> None:
-    """Refuse a picture of no pixels or of more than ``policy.max_pixels``."""
+    """Refuse a picture of no pixels, of more than ``policy.max_pixels``, or of an extreme aspect ratio."""
     if width <= 0 or height <= 0:
         raise EmptyMedia(f"{name!r} has no pixels ({width}x{height})")
     if width * height > policy.max_pixels:
         raise MediaTooLarge(
             f"{name!r} is {width}x{height} = {width * height:,} pixels, over the cap of "
             f"{policy.max_pixels:,}; downscale it or raise MediaPolicy(max_pixels=...)"
+        )
+    ratio = max(width, height) / min(width, height)
+    if ratio > policy.max_aspect_ratio:
+        raise BadDimensions(
+            f"{name!r} is {width}x{height}, an aspect ratio of {ratio:,.0f}:1, over the limit of "
+            f"{policy.max_aspect_ratio:g}:1; crop it to the part with the people in it (or raise "
+            "MediaPolicy(max_aspect_ratio=...))"
+        )
+
+
+def check_animation(frames: int, width: int, height: int, name: str, policy: MediaPolicy) -> None:
+    """Refuse an animation with more frames, or more pixels to decode, than ``policy`` allows.
+
+    Called with counts read from the headers, before any frame is decoded.
+    """
+    if frames > policy.max_frames:
+        raise MediaTooLarge(
+            f"{name!r} has more than {policy.max_frames:,} frames; shorten it or convert it to a "
+            "video (mp4), or raise MediaPolicy(max_frames=...)"
+        )
+    total = frames * width * height
+    if total > policy.max_animation_pixels:
+        raise MediaTooLarge(
+            f"{name!r} is {frames:,} frames of {width}x{height}: decoding it would composite "
+            f"{total:,} pixels, over the cap of {policy.max_animation_pixels:,}; shrink or shorten it, "
+            "convert it to a video (mp4), or raise MediaPolicy(max_animation_pixels=...)"
         )
 
 
@@ -102,6 +135,10 @@ def pil_image_to_rgb(im: Image.Image, name: str, policy: MediaPolicy) -> tuple[n
     Image = pil()
 
     check_pixels(im.width, im.height, name, policy)  # header only: nothing decoded yet
+    if im.format == "WEBP":  # libwebp's demuxer counts the frames without decoding them
+        n = int(getattr(im, "n_frames", 1))
+        if n > policy.max_frames:
+            check_animation(n, im.width, im.height, name, policy)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from emotool.decode import array_to_rgb, decode_image, looks_like, pil, pil_image_to_rgb, why
+from emotool.decode import array_to_rgb, decode_image, looks_like, pil_image_to_rgb, why
 from emotool.errors import (
     AccessDenied,
     CorruptMedia,
@@ -121,6 +121,12 @@ class MediaPolicy(BaseModel):
         allow_loopback: Accept URLs whose host is 127.0.0.0/8 or ::1. For tests
             only; every other private range stays refused.
         max_pixels: Largest image or video frame, in pixels (width x height).
+        max_aspect_ratio: Longest side over shortest side beyond which a picture is
+            refused (a 1x20000 strip holds no face and makes every stage costly).
+        max_frames: Most frames an animated GIF or WebP may declare (counted from the
+            headers before anything is decoded).
+        max_animation_pixels: Most pixels decoding a whole animated GIF may composite
+            (frames x canvas; each GIF frame is decoded onto the full canvas).
         max_bytes: Largest local file or ``bytes`` input.
         url_max_bytes: Largest download.
         url_timeout_s: Deadline for one URL fetch (resolution, connection, body).
@@ -133,6 +139,9 @@ class MediaPolicy(BaseModel):
     allow_urls: bool = False
     allow_loopback: bool = False
     max_pixels: int = Field(default=40_000_000, gt=0)
+    max_aspect_ratio: float = Field(default=25.0, ge=1.0)
+    max_frames: int = Field(default=3000, gt=0)
+    max_animation_pixels: int = Field(default=400_000_000, gt=0)
     max_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
     url_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     url_timeout_s: float = Field(default=10.0, gt=0)
@@ -328,14 +337,17 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def _gif_kind(fp: BinaryIO, name: str) -> Kind:
-    Image = pil()
+def _gif_kind(src: BinaryIO | bytes, name: str) -> Kind:
+    """A GIF of more than one frame is a video; counted from the headers, nothing decoded."""
+    from emotool.animation import scan_gif
 
     try:
-        with Image.open(fp, formats=["GIF"]) as im:
-            return "video" if getattr(im, "is_animated", False) else "image"
+        frames = scan_gif(src, name, max_frames=1).frames
+    except MediaError:
+        raise
     except Exception as exc:
         raise CorruptMedia(f"{name!r} is a damaged GIF ({why(exc)}); re-export it") from None
+    return "video" if frames > 1 else "image"
 
 
 def _kind_of_head(head: bytes, name: str, ext: str) -> Kind | None:
@@ -408,7 +420,7 @@ def _kind_of_bytes(data: bytes, name: str) -> Kind:
             f"{name} is not a supported media format ({looks_like(data[:_HEAD])}); supported: {_supported()}"
         )
     if fmt == "gif":
-        return _gif_kind(io.BytesIO(data), name)
+        return _gif_kind(data, name)
     return _FORMAT_KIND[fmt]
 
 

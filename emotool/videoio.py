@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emotool.decode import check_pixels, gray_to_rgb, looks_like, pil, pil_to_array, why
+from emotool.decode import check_animation, check_pixels, gray_to_rgb, looks_like, pil, pil_to_array
 from emotool.errors import EmptyMedia, MediaError, MediaTooLarge, UnsupportedFormat
 from emotool.media import (
     _CV2_CONTAINERS,
@@ -130,24 +130,19 @@ class VideoSource:
         self.duration_s = self.frame_count / fps
 
     def _probe_gif(self, policy: MediaPolicy) -> None:
-        Image = pil()
+        from emotool.animation import scan_gif
 
-        try:
-            with Image.open(self._path, formats=["GIF"]) as im:
-                self.width, self.height = im.size
-                check_pixels(self.width, self.height, self.source, policy)
-                t, times = 0.0, []
-                for i in range(getattr(im, "n_frames", 1)):
-                    im.seek(i)
-                    times.append(t)
-                    delay = im.info.get("duration") or 0
-                    t += (delay if delay >= 20 else 100) / 1000.0  # as browsers do for 0-10 ms
-        except MediaError:
-            raise
-        except Exception as exc:
-            raise EmptyMedia(
-                f"{self.source!r} is a GIF with no decodable frame ({why(exc)}); re-export it"
-            ) from None
+        # the headers alone: frame count, canvas and delays, checked before any frame is decoded
+        info = scan_gif(self._path, self.source, max_frames=policy.max_frames)
+        self.width, self.height = info.width, info.height
+        check_pixels(self.width, self.height, self.source, policy)
+        check_animation(info.frames, info.width, info.height, self.source, policy)
+        if info.frames == 0:
+            raise EmptyMedia(f"{self.source!r} is a GIF with no frame; re-export it")
+        t, times = 0.0, []
+        for delay in info.delays_ms:
+            times.append(t)
+            t += (delay if delay >= 20 else 100) / 1000.0  # as browsers do for 0-10 ms
         self._gif_times = times
         self.frame_count = len(times)
         self.duration_s = t

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import MemoryStoreError, missing_extra
+from ..limits import MAX_MEMORY_TEXT, MAX_QUERY_TEXT, check_text
 from .codec import from_meta, hits_of, query_nearest, to_meta, where_of
 from .models import (
     Affect,
@@ -199,6 +200,9 @@ class Memory:
 
         Returns:
             The stored memory (text after redaction, with its id).
+
+        Raises:
+            InputTooLong: ``text`` is over ``emotool.limits.MAX_MEMORY_TEXT`` (20,000) characters.
         """
         affects = [Affect.from_reading(e) for e in emotions]
         item = NewMemory(
@@ -227,6 +231,8 @@ class Memory:
         news = [i if isinstance(i, NewMemory) else NewMemory.model_validate(i) for i in items]
         if not news:
             return []
+        for n in news:  # before redaction and embedding, which cost in proportion to the text
+            check_text(n.text, "a memory's text", MAX_MEMORY_TEXT, "store a summary, or split it into turns")
         stored = [self._prepare(n) for n in news]
         vectors = np.concatenate(
             [self._embed([m.text for m in stored[s : s + 256]]) for s in range(0, len(stored), 256)]
@@ -305,6 +311,7 @@ class Memory:
         Returns:
             Best first, each with its score and the three components.
         """
+        check_text(query, "the recall query", MAX_QUERY_TEXT, "ask with a shorter query")
         if k < 1:
             return []
         w = (

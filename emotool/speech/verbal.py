@@ -247,7 +247,15 @@ def default_scorer() -> VerbalScorer:
 
 
 def verbal_cues(text_or_transcript: str | Transcript) -> VerbalCues:
-    """Emotion and valence of some words, or of a transcript's words."""
+    """Emotion and valence of some words, or of a transcript's words.
+
+    Raises:
+        InputTooLong: a text over ``emotool.limits.MAX_VERBAL_TEXT`` (20,000) characters.
+    """
+    if not isinstance(text_or_transcript, Transcript):
+        from ..limits import MAX_VERBAL_TEXT, check_text
+
+        check_text(text_or_transcript, "the text to read for cues", MAX_VERBAL_TEXT)
     scorer = default_scorer()
     if isinstance(text_or_transcript, Transcript):
         return scorer.score_transcript(text_or_transcript)
