@@ -20,7 +20,7 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 
 from ..untrusted import quote_data
-from .state import EmpatheticState, context_of, human_texts
+from .state import EmpatheticState, TurnContext, context_of, human_texts
 from .turn import ObservationError
 
 #: Memories less similar than this to the turn are not shown (they would only distract a small model).
@@ -48,6 +48,14 @@ def when_phrase(at: datetime, now: datetime) -> str:
     if days < 365:
         return f"{days // 30} months ago ({at.day} {at:%b})"
     return f"over a year ago ({at:%b %Y})"
+
+
+def _memory_limit() -> int:
+    try:
+        from ..limits import MAX_MEMORY_TEXT
+    except ImportError:  # an older emotool without text limits
+        return 20_000
+    return int(MAX_MEMORY_TEXT)
 
 
 def _affects(obs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -146,6 +154,10 @@ class MemoryMiddleware(AgentMiddleware[EmpatheticState, Any]):
             text = f'{text} (voice message: "{transcript}")' if text else transcript
         if not text:
             return None
+        limit = _memory_limit()
+        if len(text) > limit:  # the checkpoint keeps the whole message; the memory its start
+            note = f" [... {len(text) - limit + 100:,} more characters not kept in memory]"
+            text = text[: limit - 100] + note
         safety = record.get("safety", {})
         key = f"{ctx.user_id}\x00{ctx.session_id}\x00{record.get('index', len(texts))}"
         t0 = time.perf_counter()
@@ -179,7 +191,9 @@ def make_recall_tool(memory: Any, *, k: int = 4) -> BaseTool:
     """
 
     @tool("recall_memories", response_format="content_and_artifact")
-    def recall_memories(query: str, runtime: ToolRuntime) -> tuple[str, list[dict[str, Any]]]:
+    def recall_memories(
+        query: str, runtime: ToolRuntime[TurnContext, Any]
+    ) -> tuple[str, list[dict[str, Any]]]:
         """Search what this person told you in earlier conversations, e.g. 'exam' or 'their sister'."""
         ctx = context_of(runtime)
         hits = memory.recall(query[:500], ctx.user_id, k=k, now=ctx.now)
