@@ -262,7 +262,6 @@ class BatchWorker:
             rec.update(ok=False, error={"type": type(exc).__name__, "message": str(exc) or repr(exc)})
         else:
             rec.update(ok=True, reading=reading.model_dump(mode="json"))
-            rec["kind"] = getattr(reading, "kind", None) or rec["kind"]
         rec["ms"] = round((time.perf_counter() - t0) * 1000, 1)
         return rec
 
