@@ -197,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
 def running(models: tuple[str, ...] = ("stub-model",)) -> Iterator[StubServer]:
     """Start a stub server in a thread; stop it afterwards."""
     srv = StubServer(models)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
     try:
         yield srv

@@ -103,8 +103,7 @@ def empty_answer(model: Any) -> BackendUnavailable:
 
 
 def _has_answer(message: Any) -> bool:
-    text = getattr(message, "text", None)
-    text = text() if callable(text) else text
+    text = str(getattr(message, "text", "") or "")  # content blocks' text, as a str
     calls = getattr(message, "tool_calls", None) or getattr(message, "tool_call_chunks", None)
     return bool((text or "").strip() or calls)
 
