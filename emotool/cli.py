@@ -10,6 +10,7 @@ from typing import Any
 
 from . import __version__
 from .errors import EmotoolError
+from .untrusted import safe_display
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,13 +91,28 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def typed_folders(paths: list[str]) -> list[Path]:
+    """The folders of the local files named on the command line (URLs skipped)."""
+    from .media import is_url
+
+    out = []
+    for p in paths:
+        if is_url(p) or not p or "\x00" in p:
+            continue
+        try:
+            out.append(Path(p).expanduser().resolve().parent)
+        except (OSError, RuntimeError):
+            continue
+    return out
+
+
 def _fmt_scores(scores: Any, n: int = 3) -> str:
     top = sorted(scores.as_dict().items(), key=lambda kv: -kv[1])[:n]
     return " ".join(f"{k}={v:.2f}" for k, v in top)
 
 
 def _print_image(r: Any) -> None:
-    print(f"{r.source}  {r.width}x{r.height}  {r.timings.total_ms:.0f} ms")
+    print(f"{safe_display(r.source)}  {r.width}x{r.height}  {r.timings.total_ms:.0f} ms")
     if not r.face_found:
         print("  no face found")
         print(f"  {r.reasoning}")
@@ -122,8 +138,8 @@ def _print_task(r: Any) -> None:
 
 def _print_video(r: Any) -> None:
     print(
-        f"{r.source}  {r.width}x{r.height}  {r.duration_s:.1f} s  {r.frames_analyzed} frames at "
-        f"{r.sample_fps:g} fps  {r.timings.total_ms / 1000:.1f} s"
+        f"{safe_display(r.source)}  {r.width}x{r.height}  {r.duration_s:.1f} s  "
+        f"{r.frames_analyzed} frames at {r.sample_fps:g} fps  {r.timings.total_ms / 1000:.1f} s"
     )
     if not r.face_found:
         print("  no face found")
@@ -150,9 +166,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from .analyzer import Analyzer
     from .media import MediaPolicy
 
-    policy_args: dict[str, Any] = {"allow_urls": args.allow_urls}
-    if args.allow_root:
-        policy_args["allowed_roots"] = args.allow_root
+    # a path the person typed is theirs: its folder is allowed beside --allow-root (or the
+    # working directory); the confinement stays for paths that come from a model's tool call
+    policy_args: dict[str, Any] = {
+        "allow_urls": args.allow_urls,
+        "allowed_roots": [*(args.allow_root or [Path.cwd()]), *typed_folders(args.paths)],
+    }
     from .backends.cliargs import backend_from_args, read_options_from_args
 
     analyzer = Analyzer(
@@ -175,13 +194,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 analyze_audio_cli(argparse.Namespace(**speech_args))
             except EmotoolError as exc:
                 failures += 1
-                print(f"emotool: {path}: {exc}", file=sys.stderr)
+                print(f"emotool: {safe_display(path)}: {safe_display(exc, 600)}", file=sys.stderr)
             continue
         try:
             reading = analyzer.analyze(path, progress=not args.no_progress and not args.json)
         except EmotoolError as exc:
             failures += 1
-            print(f"emotool: {path}: {exc}", file=sys.stderr)
+            print(f"emotool: {safe_display(path)}: {safe_display(exc, 600)}", file=sys.stderr)
             continue
         if args.json:
             print(reading.model_dump_json())
@@ -292,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("transcribe", "memory", "agents", "batch", "serve"):
             return int(args.func(args))
     except EmotoolError as exc:
-        print(f"emotool: error: {exc}", file=sys.stderr)
+        print(f"emotool: error: {safe_display(exc, 600)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("emotool: interrupted", file=sys.stderr)
