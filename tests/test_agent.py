@@ -329,8 +329,9 @@ def test_sessions_are_separate_and_forget_removes_them(tmp_path: Path) -> None:
     agent, model, _ = make_agent(tmp_path, ["Okay."], memory=memory)
     agent.turn("first session", session_id="a", now=NOW)
     agent.turn("second session", session_id="b", now=NOW)
-    seen = " ".join(str(m.content) for m in model.calls[-1])
-    assert "second session" in seen and "first session" not in seen, "sessions never mix"
+    conversation = model.calls[-1][1:]
+    assert len(conversation) == 1, "session b's conversation holds only its own message"
+    assert "earlier today: first session" in str(conversation[0].content), "session a is a memory now"
     assert agent.forget() == 2
     assert agent.history("a") == [] and agent.history("b") == [] and memory.count("ana") == 0
     memory.close()
