@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     from .specs_cli import add_agents_commands
 
     add_agents_commands(sub)
+    from .chat_cli import add_chat_command
+
+    add_chat_command(sub)
     from .serve.cli import add_serve_commands
 
     add_serve_commands(sub)
@@ -308,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "samples":
             return _cmd_samples(args)
-        if args.command in ("transcribe", "memory", "agents", "batch", "serve"):
+        if args.command in ("transcribe", "memory", "agents", "batch", "serve", "chat"):
             return int(args.func(args))
     except EmotoolError as exc:
         print(f"emotool: error: {safe_display(exc, 600)}", file=sys.stderr)

@@ -255,8 +255,8 @@ class EmpatheticAgent:
             enables memory); ``False`` for none.
         checkpoint_path: The SQLite file sessions are kept in (default
             ``<emotool home>/agent/checkpoints.sqlite``).
-        allowed_roots: Folders the model's tool calls may read (default the working directory).
-            Files handed to :meth:`turn` are yours and may come from anywhere.
+        allowed_roots: Folders files may be read from (default the working directory): the
+            attachments of :meth:`turn` (plus its ``extra_roots``) and the model's tool calls.
         on_crisis: Called by the safety policy on a crisis turn (a hand-off to a person).
         locale: Locale of the crisis resources (default the spec's).
         session_id: The default session of :meth:`turn` (default a new id).
@@ -360,7 +360,8 @@ class EmpatheticAgent:
             audio: A voice message (path).
             session_id: The session (default the agent's ``session_id``).
             now: The turn's time (for scripted conversations); default now.
-            extra_roots: More folders this turn's attachments may come from.
+            extra_roots: More folders this turn's attachments may come from (e.g. the folders of
+                paths a person typed); the model's tool calls do not get them.
 
         Yields:
             ``str`` pieces of the reply, then the :class:`AgentTurn`.

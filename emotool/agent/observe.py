@@ -75,9 +75,10 @@ class Perceiver:
         voice: Transcribe audio and read the voice.
         words: Read the feeling of the typed words.
         allowed_roots: Folders attachments may be opened from (default: the working directory).
-        trust_attachment_paths: Also allow each attachment's own folder: files handed to a turn
-            come from the person or the program, not from the model (the model's tool calls stay
-            confined to ``allowed_roots``).
+        trust_attachment_paths: Also allow each attachment's own folder, wherever it is (for a
+            program whose attachments are always its own files). Off by default: attachments come
+            from ``allowed_roots`` or the turn's ``extra_roots`` (the CLI adds the folders of the
+            paths the person typed); the model's tool calls stay confined to ``allowed_roots``.
         pipeline: A ready face pipeline (tests, custom models); default the embedded one.
         fps: Video frames analysed per second.
         speech: ``(path, policy) -> SpeechReading``; default :func:`emotool.speech.analyze_speech`.
@@ -91,7 +92,7 @@ class Perceiver:
         voice: bool = True,
         words: bool = True,
         allowed_roots: Sequence[Path | str] | None = None,
-        trust_attachment_paths: bool = True,
+        trust_attachment_paths: bool = False,
         pipeline: Any = None,
         fps: float | None = None,
         speech: SpeechFn | None = None,
