@@ -242,7 +242,7 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("pt", C, SI, "neg", r"\b(quero|queria|vou|penso em|pensando em|tenho vontade de|to pensando em|so quero) "
      r"(me matar|morrer|me suicidar|suicidar|acabar com (a minha|minha) vida|tirar (a minha|minha) (propria )?vida|"
      r"sumir (para|pra) sempre|deixar de existir)\b", ""),
-    ("pt", C, SI, "", r"\b(nao|ja nao) (quero|aguento|tenho vontade de) (mais )?(viver|estar aqui|acordar|existir)"
+    ("pt", C, SI, "", r"\b(nao|ja nao) (quero|aguento|tenho vontade de|tenho mais vontade de) (mais )?(viver|estar aqui|acordar|existir)"
      r"( mais)?\b", r"\bnao quero viver (em|com|perto)\b"),
     ("pt", C, SI, "neg", r"\b(pensamentos|ideias|ideacao) suicida(s)?\b|\b(estou|to|me sinto) suicida\b", ""),
     ("pt", C, SI, "", r"\b(estariam|ficariam|seria|estaria) melhor(es)? sem mim\b|\bninguem (sentiria|vai sentir|"
@@ -475,6 +475,111 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("hi", C, ME, "", r"(मैंने|मेने) (सारी|सब|बहुत सारी) (गोलियां|गोलियाँ|दवाई|दवाइयां) (खा|ले) (लीं|ली|लिया)", ""),
     ("hi", W, SI, "ideation", r"(कोई उम्मीद (नहीं|नही)|मैं (बस )?(एक )?बोझ (हूं|हु))", ""),
     ("hi", W, SI, "", r"आत्महत्या|खुदकुशी", ""),
+    # ------------------------------------------------------------------ concept parity, all languages
+    # English: more ways of saying the same things
+    ("en", C, SI, "neg", r"\b(feel like|felt like|feels like|think about|thought about|considering|contemplating) (dying|killing myself|ending (it|my life|things)|suicide|not being here)\b", r"\b(story|novel|character)\b"),
+    ("en", C, SI, "neg", r"\b(i am|i feel|i have been) (ready|prepared) to (die|go|leave this world|end it)\b", r"\b(trip|flight|holiday|exam|race|party)\b"),
+    ("en", C, SI, "", r"\b(said|saying|say) (my )?goodbyes?\b[^.!?]{0,40}\b(ready|tonight|for good|forever|last time)\b|\b(last|final) (message|time you will hear from me)\b", r"\b(party|trip|move|job|leaving do|farewell party)\b"),
+    ("en", C, SI, "", r"\b(i|i have) (bought|got|have) (a |the )?(rope|gun|pills|blade|razor blades?)\b[^.!?]{0,40}\b(tonight|ready|for myself|to end|for it)\b", ""),
+    ("en", C, SH, "neg", r"\b(hurt|hurting|harm|harming|hit|hitting|cut|cutting|burn|burning) myself (on purpose|deliberately|again|when)\b", ""),
+    ("en", C, SI, "", r"\b(life|living) (is not|is no longer|is not) worth (it|living)\b|\bnot worth living\b", r"\b(without (coffee|music|pizza|wifi))\b"),
+    ("en", C, SI, "", r"\b(want|wanted|need) (it|everything|this|the pain) to (end|stop) (forever|for good|permanently)\b", ""),
+    # Spanish
+    ("es", C, SI, "neg", r"\b(pienso|pensando|he pensado|estoy pensando|pense) (mucho )?en (el suicidio|suicidarme|matarme|quitarme la vida|morir(me)?|acabar con todo)\b", r"\b(novela|personaje|ensayo|clase)\b"),
+    ("es", C, SI, "", r"\b(quiero|voy a) acabar con (todo|esto|mi vida) (esta noche|hoy|ya|para siempre)\b|\bya me despedi de (todos|mi familia)\b", ""),
+    ("es", C, SI, "", r"\bla vida no (vale|merece) la pena\b|\bno vale la pena vivir\b|\bcansad[oa] de vivir\b", ""),
+    ("es", C, SI, "", r"\b(nadie|ninguno) (notaria|notaria|se daria cuenta) si (yo )?(desapareciera|me muriera|no estuviera)\b|\bsi (yo )?desapareciera nadie\b", ""),
+    ("es", C, SH, "neg", r"\b(me (he )?(lastimado|golpeado|quemado|cortado)|me lastimo|me golpeo|me rasguno) (a proposito|otra vez|de nuevo|los brazos|las piernas)?\b", r"\b(cocinando|sin querer|accidente|jugando|futbol)\b"),
+    ("es", C, HO, "", r"\b(lo|la|los) voy a (matar|apunalar|lastimar)\b|\b(voy a|quiero) (matar|lastimar) a (mi \w+|el|ella|todos)\b", r"\b(jaja|broma|juego)\b"),
+    ("es", C, AB, "", r"\bme (pega|golpea|pego|golpeo|amenaza|ahorca|violo|ahorco) (mi|el|ella)\b|\b(me|nos) (pega|golpea) cuando (bebe|esta borracho|se enoja)\b", ""),
+    ("es", C, ME, "", r"\b(me tome|tome|me trague|me acabo de tomar) (todo el|todas las|toda la|un blister|una caja)\b[^.!?]{0,30}\b(pastillas|medicamentos|pildoras)\b|\bsobredosis\b[^.!?]{0,20}\b(me tome|tome|acabo)\b", ""),
+    # Portuguese
+    ("pt", C, SI, "neg", r"\b(penso|pensando|pensei|tenho pensado|to pensando|estou pensando) (muito )?em (suicidio|me suicidar|me matar|tirar minha vida|morrer|acabar com tudo)\b", r"\b(livro|personagem|redacao|aula)\b"),
+    ("pt", C, SI, "", r"\b(quero|vou) acabar com (tudo|isso|minha vida) (hoje|essa noite|esta noite|agora|de vez)\b|\bja me despedi de (todos|todo mundo|minha familia)\b", ""),
+    ("pt", C, SI, "", r"\ba vida nao vale a pena\b|\bnao vale a pena viver\b|\bcansad[oa] de viver\b", ""),
+    ("pt", C, SH, "neg", r"\b(me (machuquei|bati|queimei|arranhei)|me machuco|me bato) (de proposito|de novo|outra vez)\b", r"\b(cozinhando|sem querer|acidente|futebol)\b"),
+    ("pt", C, HO, "", r"\bvou (matar|esfaquear) (ele|ela|esse|essa|aquele|aquela)\b|\b(vou|quero) matar (meu|minha|o|a) \w+\b", r"\b(kkk|haha|brincadeira|jogo|fome)\b"),
+    ("pt", C, AB, "", r"\b(me bate|me agride|me espanca|me enforcou|me ameaca) (quando|todo dia|sempre)\b", ""),
+    # French
+    ("fr", C, SI, "neg", r"\b(je pense|j'ai pense|je songe|pense) (souvent |beaucoup )?(a|au) (la mort|mourir|me tuer|me suicider|suicide|en finir)\b", r"\b(roman|personnage|dissertation|cours)\b"),
+    ("fr", C, SI, "", r"\b(la vie ne vaut (plus )?pas la peine|ne vaut plus la peine d'etre vecue)\b|\bfatigue(e)? de vivre\b|\bmarre de vivre\b", ""),
+    ("fr", C, SI, "", r"\bje (veux|vais) en finir (ce soir|aujourd'hui|maintenant|pour de bon)\b|\bj'ai dit adieu a\b", ""),
+    ("fr", C, SH, "neg", r"\bje me (blesse|frappe|brule|griffe) (expres|exprès|encore|volontairement)\b|\bje me suis (encore )?(blessee?|brulee?|coupee?) (expres|volontairement|les bras)\b", ""),
+    ("fr", C, HO, "", r"\bje vais (le|la|les) (tuer|buter|poignarder|frapper)\b|\bje vais tuer (mon|ma|ce|cette) \w+\b", r"\b(mdr|ptdr|jeu|blague)\b"),
+    ("fr", C, AB, "", r"\bme (frappe|bat|menace|etrangle|a etranglee?) (quand|tous les|souvent)\b", ""),
+    # German
+    ("de", C, SI, "neg", r"\b(denke|dachte|ich denke) (oft |standig |viel )?(an|uber) (den tod|suizid|selbstmord|sterben|mich umzubringen)\b", r"\b(roman|figur|referat|aufsatz)\b"),
+    ("de", C, SI, "", r"\b(das leben ist es nicht (mehr )?wert|lebensmude|lebensmuede)\b|\b(keine kraft|keinen grund) mehr (zu leben|weiterzuleben)\b", ""),
+    ("de", C, SI, "", r"\b(ich mache|mach) (heute|heute nacht|jetzt) schluss\b|\b(habe|hab) mich (von allen )?verabschiedet\b", r"\b(arbeit|feierabend|buro|schicht|beziehung|freund|freundin)\b"),
+    ("de", C, SH, "neg", r"\b(ich )?(verletze|schlage|verbrenne|kratze) mich (selbst )?(absichtlich|wieder|immer wieder)\b", ""),
+    ("de", C, HO, "", r"\bich (bringe|bring) (ihn|sie|die|den) (\w+ ){0,3}um\b", r"\b(haha|witz|spiel)\b"),
+    ("de", C, AB, "", r"\b(schlagt|schlaegt|bedroht|wurgt|wuergt) mich (wenn|jeden|immer|oft)\b", ""),
+    # Italian
+    ("it", C, SI, "neg", r"\b(penso|pensando|ho pensato|sto pensando) (spesso |molto )?(al suicidio|a uccidermi|ad ammazzarmi|a togliermi la vita|di morire|a morire|di farla finita)\b", r"\b(romanzo|personaggio|tema)\b"),
+    ("it", C, SI, "", r"\bla vita non vale (piu )?la pena\b|\bstanc[oa] di vivere\b", ""),
+    ("it", C, SI, "", r"\b(la faccio|voglio farla) finita (stanotte|stasera|oggi|per sempre)\b|\bho (gia )?salutato tutti\b", ""),
+    ("it", C, SH, "neg", r"\bmi (ferisco|colpisco|brucio|graffio|taglio) (apposta|di proposito|di nuovo|ancora)\b|\bmi sono (ferit[oa]|bruciat[oa]|tagliat[oa]) (apposta|di nuovo|le braccia)\b", ""),
+    ("it", C, HO, "", r"\b(lo|la|li) (ammazzo|uccido|accoltello)\b|\bvoglio (ammazzare|uccidere) (mio|mia|il|la|quel|quella) \w+\b", r"\b(ahah|scherzo|gioco|fame)\b"),
+    ("it", C, AB, "", r"\bmi (picchia|minaccia|strangola) (quando|ogni|sempre|spesso)\b", ""),
+    # Indonesian
+    ("id", C, SI, "neg subj", r"\b(kepikiran|mikirin|memikirkan|pikiran (untuk|buat)?) ?(bunuh diri|mati|mengakhiri hidup)\b", r"\b(novel|tokoh|film|berita)\b"),
+    ("id", C, SI, "", r"\b(hidup|hidupku) (gak|tidak|nggak|ga) (ada artinya|berarti|ada gunanya)( lagi)?\b|\bcapek (banget )?(sama|dengan) hidup\b|\bpengen (pergi|menghilang) (selamanya|dari dunia ini)\b", ""),
+    ("id", C, SI, "", r"\b(malam ini|hari ini) (aku|saya|gue) (akan )?(mengakhiri|akhiri|ngakhirin) (semuanya|hidup\w*)\b|\b(aku|saya|gue) (udah|sudah) pamit\b", ""),
+    ("id", C, SH, "neg", r"\b(aku|saya|gue) (sengaja )?(nyakitin|menyakiti|melukai|mukul|memukul|bakar) diri( sendiri)?\b|\b(nyilet|menyilet|sayat) (lagi|tangan|lengan)\b", ""),
+    ("id", C, HO, "", r"\b(aku|gue|saya|gw) (mau|bakal|pengen|akan) (bunuh|tusuk|habisi|bacok)\b", r"\b(wkwk|haha|bercanda|game|nyamuk|kecoa)\b"),
+    ("id", C, AB, "", r"\b(sering|selalu|suka) (dipukul|ditampar|diancam|disiksa|dipaksa)\b", ""),
+    ("id", C, ME, "", r"\b(minum|nelen|menelan|nelan) (semua|sebotol|satu strip|banyak banget) (obat|pil)\w*\b", ""),
+    # Hindi (romanised)
+    ("hi", C, SI, "", r"\b(marne|mrne) (ka|ke) (khayal|khyal|vichar|soch|sochta|sochti|sochte)\b|\b(suicide|khudkushi|aatmhatya) (ke baare mein|ka) (soch|sochta|sochti|khayal)\w*\b", r"\b(film|kahani|khabar|news)\b"),
+    ("hi", C, SI, "", r"\b(ab|aur) (jeena|jina) (nahi|nahin|nhi) (hai|hota|chahta|chahti)\b|\b(zindagi|zindgi|jindagi) (se )?(tang|pareshan) (aa )?(gaya|gayi|gya|gyi) (hoon|hu)\b", ""),
+    ("hi", C, SI, "", r"\b(aaj raat|aaj) (sab )?(khatam|khatm) (kar dunga|kar dungi|kar lunga|kar lungi)\b|\b(sabko|sab se) alvida (keh|kah) (diya|di)\b", ""),
+    ("hi", C, SH, "", r"\b(khud ko|apne aap ko) (maarta|marta|peet|chot|jalaata|jalata|nuksan)\w* (hoon|hu|raha|rahi)\b", ""),
+    ("hi", C, HO, "", r"\b(usko|use|unko) (maar|jaan se maar) (dunga|dungi|daalunga|dalunga)\b", r"\b(haha|mazak|lol|machhar)\b"),
+    ("hi", C, AB, "", r"\b(mujhe|muje) (roz|har din|hamesha)? ?(maarte|marte|peette|pitte|maarta|marta) (hain|hai|the)\b", ""),
+    # searching for methods
+    ("en", C, SI, "", r"\b(looking up|looking for|searching( for)?|researching|googling|read about|reading about) (ways|how|methods|the best way) to (kill myself|die|end (it|my life)|commit suicide)\b", r"\b(novel|character|story|essay|research paper)\b"),
+    ("es", C, SI, "", r"\b(buscando|busco|busque|he buscado|investigando) (formas|maneras|metodos|como) (de |para )?(matarme|suicidarme|morir|quitarme la vida)\b", ""),
+    ("pt", C, SI, "", r"\b(pesquisando|procurando|pesquisei|procurei) (formas|jeitos|maneiras|metodos|como) (de |para |pra )?(me matar|morrer|me suicidar|tirar minha vida)\b", ""),
+    ("fr", C, SI, "", r"\b(je cherche|cherche|j'ai cherche|je regarde) (des |les )?(facons|moyens|methodes|comment) (de |pour )?(me tuer|mourir|me suicider|en finir)\b", ""),
+    ("de", C, SI, "", r"\b(suche|gesucht|recherchiere|google)\b[^.!?]{0,30}\b(wegen|methoden|moglichkeiten|wie man),? (mich umzubringen|zu sterben|mir das leben zu nehmen|sich umbringt)\b", ""),
+    ("it", C, SI, "", r"\b(sto cercando|cerco|ho cercato) (modi|metodi|come) (per |di )?(uccidermi|morire|ammazzarmi|suicidarmi|togliermi la vita)\b", ""),
+    ("id", C, SI, "", r"\b(nyari|cari|mencari|googling|searching) (cara|gimana) (buat |untuk )?(bunuh diri|mati|mengakhiri hidup)\b", ""),
+    ("hi", C, SI, "", r"\b(marne|mrne|suicide|khudkushi) (ke|ka) (tareeke|tarike|tarika|tareeka|tarikey) (dhoondh|dhund|dekh|search)\w*\b", ""),
+    # hoping not to wake up
+    ("es", C, SI, "", r"\bojala (no )?(despertara|despierte|amaneciera|amanezca)\b|\bespero no despertar\b", ""),
+    ("pt", C, SI, "", r"\b(queria|tomara que eu|tomara que|espero) nao acordar\b", ""),
+    ("fr", C, SI, "", r"\b(j'espere|j'aimerais|je voudrais|je souhaite) ne (pas|plus|jamais) me reveiller\b", ""),
+    ("de", C, SI, "", r"\b(hoffe|wunschte|wunsche mir),? (ich|dass ich) (\w+ ){0,2}nicht (mehr )?(auf|aufwache)\b", ""),
+    ("it", C, SI, "", r"\b(spero|vorrei) di non svegliarmi\b", ""),
+    ("id", C, SI, "", r"\b(semoga|moga|pengen|berharap|harap) (besok )?(aku |saya |gue )?(gak|tidak|nggak|ga|ngga) bangun( lagi)?\b", ""),
+    ("hi", C, SI, "", r"\b(kaash|kash)\b[^.!?]{0,30}\b(aankh|ankh) (hi )?(na|nahi) khule\b|\b(kaash|kash)\b[^.!?]{0,30}\b(na|nahi) (uthun|uthu|jaagun)\b", ""),
+    # burning or hitting oneself
+    ("en", C, SH, "", r"\b(burned|burnt|burning|burn) (myself|my (arm|arms|skin|hand|wrist)) (with|on purpose|again)\b|\b(punch|punched|punching|hit|hitting|bang|banged|banging) (the wall|walls|my head)\b[^.!?]{0,40}\b(bled|bleed|bleeding|on purpose|to myself|until)\b", r"\b(cooking|oven|iron|sun|stove|by accident|accidentally)\b"),
+    ("es", C, SH, "", r"\bme quemo (los brazos|la piel|las manos|con (cigarros|cigarrillos|un encendedor|mecheros?))\b", r"\b(cocinando|horno|plancha|sol)\b"),
+    ("pt", C, SH, "", r"\b(me queimo|me queimei) (com (cigarro|isqueiro)|os bracos|a pele)\b", r"\b(cozinhando|forno|ferro|sol)\b"),
+    ("fr", C, SH, "", r"\bje me brule (avec (des cigarettes|une cigarette|un briquet)|les bras|la peau)\b", r"\b(cuisine|four|fer|soleil)\b"),
+    ("de", C, SH, "", r"\bverbrenne mich (mit (zigaretten|einer zigarette|einem feuerzeug)|selbst|absichtlich)\b", r"\b(kochen|herd|bugeleisen|sonne)\b"),
+    ("it", C, SH, "", r"\bmi brucio (con (le sigarette|una sigaretta|l'accendino)|le braccia|la pelle)\b", r"\b(cucina|forno|ferro|sole)\b"),
+    ("id", C, SH, "", r"\b(nyundut|menyundut|bakar|membakar) (tangan|lengan|kulit)\w*( sendiri)? (pake|pakai|dengan) (rokok|korek|api)\b", ""),
+    ("hi", C, SH, "", r"\b(haath|hath|apna haath|khud ko|baazu|bazu) (jalata|jalati|jala|jalaata) (hoon|hu|leta|leti|liya|raha|rahi)\b|\bcigarette se (apna )?(haath|hath|khud ko|baazu) jala\w*\b", ""),
+    # taking all the pills (a stated intent)
+    ("en", C, SI, "", r"\b(going to|gonna|will|am about to) (take|swallow|down) (all|every one of|the whole (bottle|box|pack) of) (my |the |those )?(pills|meds|tablets|medication|sleeping pills)\b", r"\b(trip|holiday|with me|travel)\b"),
+    ("es", C, SI, "", r"\b(me voy a tomar|voy a tomar|me tomo|me tomare) todas (las|mis) (pastillas|pildoras|medicinas)\b", ""),
+    ("pt", C, SI, "", r"\b(vou tomar|tomo|vou engolir) todos os (meus )?(remedios|comprimidos|medicamentos)\b", ""),
+    ("fr", C, SI, "", r"\b(je vais prendre|je prends|je vais avaler|j'avale) tous mes (medicaments|comprimes|cachets)\b", ""),
+    ("de", C, SI, "", r"\b(nehme ich|ich nehme|werde ich|ich werde|schlucke ich|ich schlucke) alle (meine )?(tabletten|pillen|medikamente)\b", ""),
+    ("it", C, SI, "", r"\b(prendo|prendero|ingoio|mi prendo) tutte le (mie )?(pillole|pastiglie|compresse|medicine)\b", ""),
+    ("id", C, SI, "", r"\b(mau|akan|bakal|pengen) (minum|nelen|menelan) semua obat\w*\b", ""),
+    ("hi", C, SI, "", r"\b(saari|sari|sab) (goliyan|goliya|dawai|dawaiyan|tablets) (kha|le) (lunga|lungi|jaunga|jaungi|loonga)\b", ""),
+    # other English ways
+    ("en", C, SI, "", r"\b(do not|cannot|can not) see myself (being )?(alive|here|around) (next|in|by|at)\b", ""),
+    ("en", C, SI, "", r"\bstop(ped)? being (a problem|a burden|here|alive)\b[^.!?]{0,30}\b(permanently|for good|forever)\b", ""),
+    ("en", C, SI, "method", r"\bwhich (over the counter |otc )?(meds|medicines|medications|pills|drugs) (are|would be) (deadly|lethal|fatal)\b", ""),
+    ("en", C, SI, "neg", r"\b(yeet\w*|throw\w*|launch\w*|hurl\w*) myself (off|from|out of|in front of)\b", ""),
+    ("en", C, SI, "", r"\bsaid goodbye to (everyone|all my friends|my family|everybody)\b", r"\b(party|trip|move|moving|leaving|airport|flight)\b"),
+    ("fr", C, SI, "", r"\b(j'ai dit au revoir|j'ai fait mes adieux) a (tout le monde|tous|ma famille)\b", r"\b(fete|voyage|demenag\w*|depart)\b"),
+    ("id", C, SI, "", r"\b(udah|sudah) pamit (sama|ke|kepada) (semua|semuanya|semua orang|keluarga)\b", r"\b(pindah|mudik|pergi ke|berangkat)\b"),
+    ("hi", C, SI, "", r"\b(jeene|jine) ki (koi )?(ichha|ichchha|iccha|chahat|wajah|vajah) (nahi|nahin) (bachi|rahi|hai)\b", ""),
 ]
 
 # Idioms: a match overlapping one of these is not a risk statement.

@@ -81,8 +81,8 @@ def register_encoder(name: str, factory: Callable[[], Encoder]) -> None:
 class Thresholds:
     """Where a semantic score becomes a crisis or a concern (calibrated on the dev split)."""
 
-    crisis: float = 0.50
-    crisis_margin: float = 0.06
+    crisis: float = 0.48
+    crisis_margin: float = 0.0
     concern: float = 0.40
     concern_margin: float = 0.0
 
