@@ -1,4 +1,4 @@
-"""The embedded chat models for real: llama.cpp on the CPU with the GGUF files `emotool models pull chat` fetches.
+"""The embedded chat models for real: llama.cpp on the CPU, GGUF files from `emotool models pull chat`.
 
 SmolLM2-135M (the smallest) carries the mechanics: replies, streaming, stop sequences,
 prefix reuse, async streaming. The 1.5B default answers one empathetic message.
