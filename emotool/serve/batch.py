@@ -390,7 +390,8 @@ class RayEngine:
     def map(self, paths: Sequence[str]) -> Iterator[dict[str, Any]]:
         ray = self._ray
         it = iter(paths)
-        idle = list(self._actors)
+        # two files queued per actor: the next one starts while the driver collects a result
+        idle = [a for a in self._actors for _ in range(2)]
         running: dict[Any, tuple[str, Any]] = {}
 
         def feed() -> None:
