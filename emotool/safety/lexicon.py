@@ -580,6 +580,37 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("fr", C, SI, "", r"\b(j'ai dit au revoir|j'ai fait mes adieux) a (tout le monde|tous|ma famille)\b", r"\b(fete|voyage|demenag\w*|depart)\b"),
     ("id", C, SI, "", r"\b(udah|sudah) pamit (sama|ke|kepada) (semua|semuanya|semua orang|keluarga)\b", r"\b(pindah|mudik|pergi ke|berangkat)\b"),
     ("hi", C, SI, "", r"\b(jeene|jine) ki (koi )?(ichha|ichchha|iccha|chahat|wajah|vajah) (nahi|nahin) (bachi|rahi|hai)\b", ""),
+    # means acquired, with intent
+    ("en", C, SI, "", r"\b(bought|got|buying|ordered|have) (a |some |the )?(rope|noose|gun|razor blades?|charcoal|helium)\b.{0,60}\b(know what i am (doing|going to do)|what it is for|for myself|tonight|i am ready|to end it)\b", r"\b(camping|climbing|boat|sailing|garden|hunting|range|party|balloons?)\b"),
+    ("es", C, SI, "", r"\b(compre|tengo|consegui) (una |la )?(cuerda|soga|pistola|arma|cuchillas)\b[^.!?]{0,50}\b(se lo que voy a hacer|para (mi|esta noche)|estoy list[oa])\b", ""),
+    ("pt", C, SI, "", r"\b(comprei|tenho|consegui) (uma |a )?(corda|arma|lamina|laminas)\b[^.!?]{0,50}\b(sei o que vou fazer|pra (mim|hoje)|estou pront[oa])\b", ""),
+    ("fr", C, SI, "", r"\b(achete|j'ai achete|j'ai) (une |la )?(corde|arme|lame|lames)\b[^.!?]{0,50}\b(je sais ce que je vais (en )?faire|pour (moi|ce soir)|je suis pret(e)?)\b", ""),
+    ("de", C, SI, "", r"\b(seil|strick|waffe|klingen)\b[^.!?]{0,30}\b(gekauft|besorgt)\b[^.!?]{0,50}\b(weiss,? was ich (damit )?(mache|tue)|fur mich|heute nacht|bin bereit)\b", ""),
+    ("it", C, SI, "", r"\b(comprato|preso|ho) (una |la )?(corda|pistola|lama|lamette)\b[^.!?]{0,50}\b(so cosa farne|so cosa fare|per me|stanotte|sono pront[oa])\b", ""),
+    ("id", C, SI, "", r"\b(beli|udah beli|sudah beli|punya) (tali|pistol|silet)\b[^.!?]{0,50}\b(tahu mau ngapain|tau mau ngapain|buat (aku|diriku)|malam ini|udah siap)\b", ""),
+    ("hi", C, SI, "", r"\b(rassi|rasi|bandook|blade)\b[^.!?]{0,20}\b(khareedi|kharidi|khareeda|kharida|le aaya|le aayi)\b[^.!?]{0,50}\b(pata hai kya karna|kya karna hai|aaj raat|taiyaar)\b", ""),
+    # not being a burden much longer
+    ("en", C, SI, "", r"\b(will not|not going to) be (a problem|a burden|in (anyone's|your|the) way)\b[^.!?]{0,30}\b(much longer|for long|soon|anymore)\b|\bsoon i will not be (a burden|a problem|around)\b", ""),
+    ("es", C, SI, "", r"\bno (voy a ser|sere) (un problema|una carga|un estorbo) para nadie (por mucho tiempo|mucho mas|pronto)\b|\bpronto no (sere|voy a ser) (una carga|un problema)\b", ""),
+    ("pt", C, SI, "", r"\bnao (vou ser|serei) (um problema|um peso|um fardo|um estorvo) (pra|para) ninguem (por muito tempo|mais|logo)\b", ""),
+    ("fr", C, SI, "", r"\bje ne serai plus (un probleme|un fardeau|un poids) pour personne\b", ""),
+    ("de", C, SI, "", r"\b(bald )?niemandem mehr zur last (fallen|falle)\b", ""),
+    ("it", C, SI, "", r"\bnon saro piu (un peso|un problema) per nessuno\b", ""),
+    ("id", C, SI, "", r"\b(gak|tidak|nggak) akan (jadi )?beban (buat|bagi|untuk) siapa(-siapa| pun)?\b", ""),
+    ("hi", C, SI, "", r"\b(kisi pe|kisi par|kisi ke liye) bojh (nahi|nahin) (rahunga|rahungi|banunga|banungi)\b", ""),
+    # rather dead, own funeral, overdose intent
+    ("hi", C, SI, "", r"\b(jeene|jine) se (toh |to )?marna behtar\b|\bmarna (hi )?behtar hai\b", ""),
+    ("hi", C, SI, "", r"\boverdose (le|kar) (lunga|lungi|loonga|lu)\b", ""),
+    ("en", C, SI, "", r"\b(imagining|imagine|picturing|picture|fantasi[sz]ing about|planning) my (own )?(funeral|death)\b", r"\b(will|insurance|old age|when i am (old|90))\b"),
+    # scratching until bleeding
+    ("en", C, SH, "", r"\b(scratch|scratched|scratching|pick|picked|picking) (at )?(my )?(arms|skin|legs|wrists)\b[^.!?]{0,20}\b(until|till) (they |it )?(bleed|bled|bleeds)\b", ""),
+    ("es", C, SH, "", r"\bme (rasguno|rasco|arano) (los brazos|la piel|las piernas)\b[^.!?]{0,20}\bhasta (que )?sangr\w*", ""),
+    ("pt", C, SH, "", r"\b(me )?(arranho|cocei|arranhei) (meus|os|minha|a) (bracos|pele|pernas)\b[^.!?]{0,20}\bate sangrar\b", ""),
+    ("fr", C, SH, "", r"\bje me (griffe|gratte) (les bras|la peau|les jambes)\b[^.!?]{0,20}\bjusqu'au sang\b", ""),
+    ("de", C, SH, "", r"\bkratze mir (die arme|die haut|die beine)\b[^.!?]{0,20}\b(auf|blutig|bis sie bluten)\b", ""),
+    ("it", C, SH, "", r"\bmi graffio (le braccia|la pelle|le gambe)\b[^.!?]{0,20}\bfino a sanguinare\b", ""),
+    ("id", C, SH, "", r"\b(garuk|cakar|menggaruk|mencakar) (tangan|lengan|kulit)\w*\b[^.!?]{0,20}\b(sampai|sampe) berdarah\b", ""),
+    ("hi", C, SH, "", r"\b(nochta|nochti|khurachta|khurachti)\b[^.!?]{0,40}\bkhoon\b", ""),
 ]
 
 # Idioms: a match overlapping one of these is not a risk statement.
@@ -590,25 +621,29 @@ _IDIOMS: dict[str, str] = {
     r"haha|💀))|\bkill me( now)?\b(?=[^.!?]*(😂|🤣|lol|lmao|haha|💀|meeting|monday|mondays|homework))|"
     r"\bkilling it\b|\bdrop dead gorgeous\b|\b(going to|gonna) (kill|murder) (me|us)\b|\bkill (the|this) "
     r"(process|task|job|server|app|tab|engine|lights|music)\b|\b(my|the) (phone|battery|laptop|car|plant|plants) "
-    r"(is )?(dying|died|dead)\b|\bi (will|would) not survive\b|\bdie of (embarrassment|laughter|boredom|cringe)\b",
+    r"(is )?(dying|died|dead)\b|\bi (will|would) not survive\b|\bdie of (embarrassment|laughter|boredom|cringe)\b|"
+    r"\b(cannot|can not|could not) live without (my|a|the|coffee|music|chocolate|her|him|you|it)\b",
     "es": r"\bme muero de (ganas|risa|hambre|sueno|verguenza|frio|calor|aburrimiento)\b|\b(me )?(esta )?matando\b"
     r"(?= (de|con) (risa|calor))|\b(este|esta|el|la|estos|estas) \w+ me (esta )?mata(ndo)?\b|\bmuert[oa] de "
-    r"(cansancio|risa|hambre|sueno|miedo|frio)\b|\bmorirme de (risa|ganas)\b",
+    r"(cansancio|risa|hambre|sueno|miedo|frio)\b|\bmorirme de (risa|ganas)\b|\bno (puedo|podria) vivir sin\b",
     "pt": r"\bmorrendo de (vontade|rir|fome|sono|medo|saudade|calor|frio|tedio)\b|\b(isso|esse \w+|essa \w+|"
-    r"esse|essa) (ta|esta) me matando\b|\bme mata de rir\b|\bmort[oa] de (cansad[oa]|fome|sono|rir)\b",
+    r"esse|essa) (ta|esta) me matando\b|\bme mata de rir\b|\bmort[oa] de (cansad[oa]|fome|sono|rir)\b|"
+    r"\bnao (vivo|consigo viver|posso viver) sem\b",
     "fr": r"\bmourir de rire\b|\bmort(e)? de (rire|fatigue|faim)\b|\bje meurs (d'envie|de faim|de chaud|de froid|"
-    r"de rire)\b|\b(ca|ce \w+|cette \w+) me tue\b|\bmdr\b",
+    r"de rire)\b|\b(ca|ce \w+|cette \w+) me tue\b|\bmdr\b|\b(ne peux pas|peux pas) vivre sans\b",
     "de": r"\bich sterbe vor (hunger|lachen|langeweile|neugier)\b|\b(bringt|bringen) mich (noch )?um\b|"
-    r"\btod(mude|langweilig)\b|\btotgelacht\b",
+    r"\btod(mude|langweilig)\b|\btotgelacht\b|\bnicht ohne (meinen |meine |mein )?\w+ leben\b|\bohne (meinen |meine |mein )?\w+ nicht leben\b",
     "it": r"\bmuoio (dalla voglia|di (fame|sonno|caldo|freddo|noia))\b|\bmort[oa] di (sonno|fame|stanchezza)\b|"
-    r"\bda morire\b|\bmi (sta|stanno) uccidendo\b|\b(crepare|morire) dal ridere\b",
+    r"\bda morire\b|\bmi (sta|stanno) uccidendo\b|\b(crepare|morire) dal ridere\b|\bnon (posso|riesco a) vivere senza\b",
     "id": r"\bmati (gaya|kutu|lampu|listrik|kebosanan)\b|\b(hp|hape|laptop|baterai|batre|lampu)(ku|nya)? (mau )?"
     r"mati\b|\bketawa (sampe|sampai) mati\b|\b(capek|lapar|laper|ngantuk|gabut) (banget )?(sampe )?mau mati\b|"
-    r"\bbikin (gue|aku) mati (ketawa|gaya)\b",
+    r"\bbikin (gue|aku) mati (ketawa|gaya)\b|\b(gak|tidak|nggak) bisa hidup tanpa\b|"
+    r"\b(panas|gerah|dingin|lapar|laper|capek|ngantuk|gabut|bosen|bosan) (banget|bgt)?[, ]*(rasanya )?(sampe )?mau mati( rasanya)?\b",
     "hi": r"\b(hans|has|hass)(te|-)? ?(hans|has|hass)?(te|ke|kar)? (mar|mar gaya|mar gayi|mar gaye)\b|"
     r"\b(bhookh|bhuk|garmi|thand) se mar (raha|rahi|rahe|gaya)\b|\b(boss|sir|mummy|papa|teacher|maa) (mujhe )?"
     r"(maar|mar) (dalega|dalegi|dalenge|degi|dega)\b|\bjaan nikal (gayi|gai)\b|\b(phone|battery) (mar|band ho|"
-    r"khatam ho) (gaya|gayi)\b|भूख से मर|हंस हंस के मर",
+    r"khatam ho) (gaya|gayi)\b|भूख से मर|हंस हंस के मर|\bke bina (main )?(jee|ji|reh|rah) nahi (sakta|sakti)\b|"
+    r"\b(garmi|thand|sardi)\b[^.!?]{0,20}\bmar gaye\b",
 }
 
 _NEGATORS = (

@@ -155,4 +155,10 @@ NOT_CRISIS: tuple[tuple[str, str], ...] = (
     ("mi sento triste e stanca", "distress"),
     ("aku lagi sedih banget hari ini", "distress"),
     ("aaj bahut udaas hoon", "distress"),
+    ("I can't live without music", "idiom"),
+    ("no puedo vivir sin chocolate", "idiom"),
+    ("ich kann nicht ohne mein Handy leben", "idiom"),
+    ("aku gak bisa hidup tanpa musik", "idiom"),
+    ("main chai ke bina nahi reh sakta", "idiom"),
+    ("it's so hot today I'm melting", "idiom"),
 )
