@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from emotool.errors import CorruptMedia
+from emotool.untrusted import quoted_name as _q
 
 __all__ = ["AnimationInfo", "scan_gif"]
 
@@ -58,7 +59,7 @@ def _skip_sub_blocks(buf: bytes | mmap.mmap, pos: int, end: int) -> int:
 def _scan_gif_buffer(buf: bytes | mmap.mmap, name: str, max_frames: int | None) -> AnimationInfo:
     end = len(buf)
     if end < 13 or bytes(buf[:6]) not in (b"GIF87a", b"GIF89a"):
-        raise CorruptMedia(f"{name!r} is not a GIF (bad header); re-export it")
+        raise CorruptMedia(f"{_q(name)} is not a GIF (bad header); re-export it")
     width, height, packed = struct.unpack_from("<HHB", buf, 6)
     pos = 13
     if packed & 0x80:
@@ -117,6 +118,6 @@ def scan_gif(
 
 def _scan_gif_file(fh: BinaryIO, name: str, max_frames: int | None) -> AnimationInfo:
     if os.fstat(fh.fileno()).st_size == 0:
-        raise CorruptMedia(f"{name!r} is empty; re-export it")
+        raise CorruptMedia(f"{_q(name)} is empty; re-export it")
     with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         return _scan_gif_buffer(mm, name, max_frames)

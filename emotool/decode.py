@@ -20,6 +20,7 @@ from emotool.errors import (
     MediaTooLarge,
     UnsupportedFormat,
 )
+from emotool.untrusted import quoted_name as _q
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -79,16 +80,18 @@ def decode_image(fp: BinaryIO, name: str, policy: MediaPolicy) -> tuple[np.ndarr
             im = Image.open(fp, formats=PIL_FORMATS)
     except Image.DecompressionBombError as exc:
         raise MediaTooLarge(
-            f"{name!r} is far too large to decode safely ({exc}); use a smaller image"
+            f"{_q(name)} is far too large to decode safely ({exc}); use a smaller image"
         ) from None
     except UnidentifiedImageError:
         fp.seek(0)
         raise UnsupportedFormat(
-            f"{name!r} is not a readable image ({looks_like(fp.read(_HEAD))}); give a "
+            f"{_q(name)} is not a readable image ({looks_like(fp.read(_HEAD))}); give a "
             "JPEG, PNG, BMP, WebP, TIFF or GIF file"
         ) from None
     except Exception as exc:
-        raise CorruptMedia(f"{name!r} is a damaged image ({why(exc)}); re-export or re-download it") from None
+        raise CorruptMedia(
+            f"{_q(name)} is a damaged image ({why(exc)}); re-export or re-download it"
+        ) from None
     with im:
         return pil_image_to_rgb(im, name, policy)
 
@@ -96,16 +99,16 @@ def decode_image(fp: BinaryIO, name: str, policy: MediaPolicy) -> tuple[np.ndarr
 def check_pixels(width: int, height: int, name: str, policy: MediaPolicy) -> None:
     """Refuse a picture of no pixels, of more than ``policy.max_pixels``, or of an extreme aspect ratio."""
     if width <= 0 or height <= 0:
-        raise EmptyMedia(f"{name!r} has no pixels ({width}x{height})")
+        raise EmptyMedia(f"{_q(name)} has no pixels ({width}x{height})")
     if width * height > policy.max_pixels:
         raise MediaTooLarge(
-            f"{name!r} is {width}x{height} = {width * height:,} pixels, over the cap of "
+            f"{_q(name)} is {width}x{height} = {width * height:,} pixels, over the cap of "
             f"{policy.max_pixels:,}; downscale it or raise MediaPolicy(max_pixels=...)"
         )
     ratio = max(width, height) / min(width, height)
     if ratio > policy.max_aspect_ratio:
         raise BadDimensions(
-            f"{name!r} is {width}x{height}, an aspect ratio of {ratio:,.0f}:1, over the limit of "
+            f"{_q(name)} is {width}x{height}, an aspect ratio of {ratio:,.0f}:1, over the limit of "
             f"{policy.max_aspect_ratio:g}:1; crop it to the part with the people in it (or raise "
             "MediaPolicy(max_aspect_ratio=...))"
         )
@@ -118,13 +121,13 @@ def check_animation(frames: int, width: int, height: int, name: str, policy: Med
     """
     if frames > policy.max_frames:
         raise MediaTooLarge(
-            f"{name!r} has more than {policy.max_frames:,} frames; shorten it or convert it to a "
+            f"{_q(name)} has more than {policy.max_frames:,} frames; shorten it or convert it to a "
             "video (mp4), or raise MediaPolicy(max_frames=...)"
         )
     total = frames * width * height
     if total > policy.max_animation_pixels:
         raise MediaTooLarge(
-            f"{name!r} is {frames:,} frames of {width}x{height}: decoding it would composite "
+            f"{_q(name)} is {frames:,} frames of {width}x{height}: decoding it would composite "
             f"{total:,} pixels, over the cap of {policy.max_animation_pixels:,}; shrink or shorten it, "
             "convert it to a video (mp4), or raise MediaPolicy(max_animation_pixels=...)"
         )
@@ -151,7 +154,7 @@ def pil_image_to_rgb(im: Image.Image, name: str, policy: MediaPolicy) -> tuple[n
         raise
     except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, struct.error, ...
         raise CorruptMedia(
-            f"{name!r} is truncated or damaged ({why(exc)}); re-export or re-download it"
+            f"{_q(name)} is truncated or damaged ({why(exc)}); re-export or re-download it"
         ) from None
     return rgb, notes
 

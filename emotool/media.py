@@ -54,6 +54,7 @@ from emotool.errors import (
     MediaTooLarge,
     UnsupportedFormat,
 )
+from emotool.untrusted import quoted_name as _q
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -67,7 +68,7 @@ def __getattr__(name: str) -> Any:
         from emotool import videoio
 
         return getattr(videoio, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {_q(name)}")
 
 
 __all__ = [
@@ -204,14 +205,14 @@ def resolve_path(path: str | os.PathLike[str], policy: MediaPolicy | None = None
     policy = policy or MediaPolicy.default()
     given = os.fspath(path)
     if not given or "\x00" in given:
-        raise MediaError(f"invalid path {given!r}; give the path of an image or video file")
+        raise MediaError(f"invalid path {_q(given)}; give the path of an image or video file")
     p = Path(given).expanduser()
     if not p.is_absolute():
         p = Path.cwd() / p
     try:
         real = p.resolve(strict=False)
     except (OSError, RuntimeError) as exc:  # symlink loop
-        raise MediaError(f"cannot resolve {given!r} ({exc}); check the path") from None
+        raise MediaError(f"cannot resolve {_q(given)} ({exc}); check the path") from None
     if not _inside(real, policy.allowed_roots):
         via = ""
         if _inside(Path(os.path.normpath(p)), policy.allowed_roots):
@@ -219,7 +220,7 @@ def resolve_path(path: str | os.PathLike[str], policy: MediaPolicy | None = None
         elif ".." in Path(given).parts:
             via = " through '..'"
         raise AccessDenied(
-            f"{given!r} leads outside the folders emotool may read{via}; move the file into an "
+            f"{_q(given)} leads outside the folders emotool may read{via}; move the file into an "
             "allowed folder, or allow its folder with MediaPolicy(allowed_roots=[...]) "
             "(CLI: --allow-root DIR). By default only the working directory is allowed."
         )
@@ -227,17 +228,17 @@ def resolve_path(path: str | os.PathLike[str], policy: MediaPolicy | None = None
         st = os.stat(real)
     except FileNotFoundError:
         raise MediaError(
-            f"no such file: {given!r}; check the path (relative paths start at the working directory)"
+            f"no such file: {_q(given)}; check the path (relative paths start at the working directory)"
         ) from None
     except PermissionError:
         raise _unreadable(given) from None
     except OSError as exc:
-        raise MediaError(f"cannot access {given!r} ({exc.strerror or exc}); check the path") from None
+        raise MediaError(f"cannot access {_q(given)} ({exc.strerror or exc}); check the path") from None
     if stat.S_ISDIR(st.st_mode):
-        raise MediaError(f"{given!r} is a directory; give the path of an image or video file inside it")
+        raise MediaError(f"{_q(given)} is a directory; give the path of an image or video file inside it")
     if not stat.S_ISREG(st.st_mode):
         raise MediaError(
-            f"{given!r} is not a regular file (a pipe, socket or device); give the path "
+            f"{_q(given)} is not a regular file (a pipe, socket or device); give the path "
             "of an image or video file"
         )
     if not os.access(real, os.R_OK):
@@ -247,7 +248,7 @@ def resolve_path(path: str | os.PathLike[str], policy: MediaPolicy | None = None
 
 def _unreadable(given: str) -> MediaError:
     return MediaError(
-        f"permission denied reading {given!r}; make the file readable by this user "
+        f"permission denied reading {_q(given)}; make the file readable by this user "
         "(e.g. chmod u+r) or copy it somewhere readable"
     )
 
@@ -261,17 +262,17 @@ def _open_checked(real: Path, given: str, policy: MediaPolicy) -> BinaryIO:
     except PermissionError:
         raise _unreadable(given) from None
     except OSError as exc:
-        raise MediaError(f"cannot open {given!r} ({exc.strerror or exc}); check the path") from None
+        raise MediaError(f"cannot open {_q(given)} ({exc.strerror or exc}); check the path") from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise MediaError(f"{given!r} is not a regular file; give the path of an image or video file")
+            raise MediaError(f"{_q(given)} is not a regular file; give the path of an image or video file")
         proc = f"/proc/self/fd/{fd}"
         if os.path.exists(proc):  # Linux: check what was really opened (closes a TOCTOU race)
             opened = Path(os.readlink(proc))
             if not _inside(opened, policy.allowed_roots):
                 raise AccessDenied(
-                    f"{given!r} changed to point outside the allowed folders while it "
+                    f"{_q(given)} changed to point outside the allowed folders while it "
                     "was being opened; refusing it"
                 )
         return os.fdopen(fd, "rb")
@@ -283,10 +284,10 @@ def _open_checked(real: Path, given: str, policy: MediaPolicy) -> BinaryIO:
 def _checked_size(real: Path, given: str, policy: MediaPolicy) -> int:
     size = real.stat().st_size
     if size == 0:
-        raise EmptyMedia(f"{given!r} is empty (0 bytes); give a real image or video file")
+        raise EmptyMedia(f"{_q(given)} is empty (0 bytes); give a real image or video file")
     if size > policy.max_bytes:
         raise MediaTooLarge(
-            f"{given!r} is {size:,} bytes, over the cap of {policy.max_bytes:,}; "
+            f"{_q(given)} is {size:,} bytes, over the cap of {policy.max_bytes:,}; "
             "raise MediaPolicy(max_bytes=...) or use a smaller file"
         )
     return size
@@ -346,7 +347,7 @@ def _gif_kind(src: BinaryIO | bytes, name: str) -> Kind:
     except MediaError:
         raise
     except Exception as exc:
-        raise CorruptMedia(f"{name!r} is a damaged GIF ({why(exc)}); re-export it") from None
+        raise CorruptMedia(f"{_q(name)} is a damaged GIF ({why(exc)}); re-export it") from None
     return "video" if frames > 1 else "image"
 
 
@@ -404,7 +405,7 @@ def media_kind(
     ext = Path(given).suffix.lower()
     kind = _kind_of_head(head, given, ext)
     if kind is None:
-        raise UnsupportedFormat(f"{given!r} is not a supported media file; supported: {_supported()}")
+        raise UnsupportedFormat(f"{_q(given)} is not a supported media file; supported: {_supported()}")
     if sniff(head) == "gif":
         with _open_checked(real, given, policy) as fh:
             return _gif_kind(fh, given)
@@ -541,9 +542,9 @@ def _load_bytes(data: bytes, name: str, policy: MediaPolicy) -> LoadedImage:
 
 def _refuse_non_image(head: bytes, name: str, ext: str) -> None:
     if not head:
-        raise EmptyMedia(f"{name!r} is empty (0 bytes); give a real image file")
+        raise EmptyMedia(f"{_q(name)} is empty (0 bytes); give a real image file")
     kind = _kind_of_head(head, name, ext)
     fmt = sniff(head)
     if fmt != "gif" and kind in ("video", "audio") and (fmt is not None or ext != ""):
         hint = "use open_video() for video" if kind == "video" else "audio is not an image"
-        raise UnsupportedFormat(f"{name!r} is {kind}, not an image; {hint}")
+        raise UnsupportedFormat(f"{_q(name)} is {kind}, not an image; {hint}")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from .analyzer import DEFAULT_FPS, Analyzer
 from .errors import EmotoolError
 from .schema import EmotionReading, VideoReading
+from .untrusted import safe_display
 
 
 class EmotionToolInput(BaseModel):
@@ -32,6 +33,32 @@ class EmotionToolInput(BaseModel):
         gt=0,
         le=120,
         description="For videos: frames analysed per second (default 2). Ignored for images.",
+    )
+
+
+#: Longest error message the tool hands to the model (paths in it are cut in the middle).
+MAX_TOOL_MESSAGE = 600
+
+
+def validation_message(exc: Exception) -> str:
+    """The message the model gets when its arguments do not fit :class:`EmotionToolInput`.
+
+    One line per problem (which argument, what is wrong), then how to call the tool. The
+    offending values are not echoed (they can be huge or hostile).
+    """
+    problems: list[str] = []
+    errors = getattr(exc, "errors", None)
+    for err in errors(include_input=False, include_url=False) if callable(errors) else []:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "arguments"
+        problems.append(f"{where}: {err.get('msg', 'invalid')}")
+    if not problems:
+        problems.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    text = "; ".join(problems)
+    return safe_display(
+        f"ValidationError: invalid arguments for read_emotions ({text}). Call it with "
+        '{"media": "<image or video path, or URL if enabled>"} and optionally "fps": a number of '
+        "frames per second between 0 and 120, and nothing else.",
+        MAX_TOOL_MESSAGE,
     )
 
 
@@ -72,6 +99,7 @@ class EmotionTool(BaseTool):
     args_schema: type[BaseModel] = EmotionToolInput
     response_format: str = "content_and_artifact"  # type: ignore[assignment]
     handle_tool_error: bool = True
+    handle_validation_error: Any = Field(default=validation_message)
 
     detector: str = "auto"
     classifier: str = "ensemble"
@@ -140,7 +168,8 @@ class EmotionTool(BaseTool):
         try:
             reading = self.analyze(media, fps=fps)
         except EmotoolError as exc:
-            raise ToolException(f"{type(exc).__name__}: {exc}") from exc
+            # capped, without control characters: error messages can quote long or hostile paths
+            raise ToolException(safe_display(f"{type(exc).__name__}: {exc}", MAX_TOOL_MESSAGE)) from exc
         return reading.summary(), reading
 
     async def _arun(

@@ -31,6 +31,7 @@ __all__ = [
     "DATA_RULE",
     "escape_data",
     "quote_data",
+    "quoted_name",
     "safe_display",
     "unescape_data",
     "unquote_data",
@@ -140,3 +141,8 @@ def safe_display(text: object, max_chars: int = 200) -> str:
         tail = max_chars - 5 - head
         s = s[:head] + " ... " + s[len(s) - tail :]
     return s
+
+
+def quoted_name(text: object, max_chars: int = 160) -> str:
+    """A file name or path for an error message: :func:`safe_display` in single quotes, capped."""
+    return "'" + safe_display(text, max_chars) + "'"

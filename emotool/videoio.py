@@ -34,6 +34,7 @@ from emotool.media import (
     resolve_path,
     sniff,
 )
+from emotool.untrusted import quoted_name as _q
 
 __all__ = ["VideoSource", "open_video", "write_video"]
 
@@ -113,7 +114,7 @@ class VideoSource:
             ok, frame = cap.read() if cap.isOpened() else (False, None)
             if not ok or frame is None:
                 raise EmptyMedia(
-                    f"{self.source!r} holds no decodable video frame (damaged, truncated or "
+                    f"{_q(self.source)} holds no decodable video frame (damaged, truncated or "
                     "not really a video); re-encode or re-export it"
                 )
             fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
@@ -138,7 +139,7 @@ class VideoSource:
         check_pixels(self.width, self.height, self.source, policy)
         check_animation(info.frames, info.width, info.height, self.source, policy)
         if info.frames == 0:
-            raise EmptyMedia(f"{self.source!r} is a GIF with no frame; re-export it")
+            raise EmptyMedia(f"{_q(self.source)} is a GIF with no frame; re-export it")
         t, times = 0.0, []
         for delay in info.delays_ms:
             times.append(t)
@@ -172,7 +173,7 @@ class VideoSource:
         ):
             raise ValueError(f"sample_fps must be a positive number or None, not {sample_fps!r}")
         if self._closed:
-            raise MediaError(f"the video {self.source!r} is closed; open it again with open_video()")
+            raise MediaError(f"the video {_q(self.source)} is closed; open it again with open_video()")
         step = None if sample_fps is None or sample_fps >= self.native_fps else 1.0 / sample_fps
         if self._fmt == "gif":
             return self._nonempty(self._gif_frames(_nearest_times(step, self._gif_times)))
@@ -184,7 +185,7 @@ class VideoSource:
             n += 1
             yield item
         if n == 0:
-            raise EmptyMedia(f"{self.source!r} holds no decodable video frame; re-encode it")
+            raise EmptyMedia(f"{_q(self.source)} holds no decodable video frame; re-encode it")
 
     def _cv2_frames(self, want: Callable[[int], bool]) -> Iterator[Frame]:
         import cv2
@@ -236,7 +237,7 @@ class VideoSource:
 
     def __repr__(self) -> str:
         return (
-            f"VideoSource({self.source!r}, {self.width}x{self.height}, {self.native_fps:.3g} fps, "
+            f"VideoSource({_q(self.source)}, {self.width}x{self.height}, {self.native_fps:.3g} fps, "
             f"{self.frame_count} frames)"
         )
 
@@ -305,14 +306,14 @@ def _video_format(head: bytes, name: str, ext: str) -> str:
     if fmt is not None:
         kind = _FORMAT_KIND[fmt]
         hint = "use load_image() for images" if kind == "image" else "audio has no video frames"
-        raise UnsupportedFormat(f"{name!r} is {kind} ({fmt}), not a video; {hint}")
+        raise UnsupportedFormat(f"{_q(name)} is {kind} ({fmt}), not a video; {hint}")
     if _EXT_KIND.get(ext) == "video":
         raise EmptyMedia(
-            f"{name!r} holds no decodable video (its content is not a {ext.lstrip('.')} "
+            f"{_q(name)} holds no decodable video (its content is not a {ext.lstrip('.')} "
             "container: damaged, truncated or not really a video); re-encode or re-export it"
         )
     raise UnsupportedFormat(
-        f"{name!r} is not a supported video ({looks_like(head)}); give mp4, mov, webm, mkv, avi or gif"
+        f"{_q(name)} is not a supported video ({looks_like(head)}); give mp4, mov, webm, mkv, avi or gif"
     )
 
 

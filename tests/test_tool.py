@@ -114,9 +114,12 @@ def test_handled_errors_reach_the_model_as_text_and_the_next_call_works() -> Non
 
 
 def test_bad_arguments_are_rejected_by_the_schema() -> None:
-    tool = _fake_tool(handle_tool_error=False)
+    # the model gets the problem as a message (handle_validation_error), not an exception
+    out = _fake_tool(handle_tool_error=False).invoke({"media": str(SAMPLES / "astronaut.jpg"), "fps": -1})
+    assert "ValidationError" in out and "fps" in out
+    strict = _fake_tool(handle_tool_error=False, handle_validation_error=False)
     with pytest.raises(Exception, match="fps"):
-        tool.invoke({"media": str(SAMPLES / "astronaut.jpg"), "fps": -1})
+        strict.invoke({"media": str(SAMPLES / "astronaut.jpg"), "fps": -1})
 
 
 class _SlowPipeline(FakePipeline):

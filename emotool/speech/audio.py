@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import CorruptMedia, EmptyMedia, MediaError, MediaTooLarge, UnsupportedFormat
+from ..untrusted import quoted_name as _q
+from ..untrusted import safe_display
 
 if TYPE_CHECKING:
     from ..media import MediaPolicy
@@ -157,12 +159,12 @@ def _decode_stream(src: Path | io.BytesIO, name: str) -> Iterator[np.ndarray]:
         except av.error.FFmpegError as exc:
             if got == 0:
                 raise CorruptMedia(
-                    f"{name!r} could not be decoded ({_why(exc)}); the file is damaged or "
+                    f"{_q(name)} could not be decoded ({_why(exc)}); the file is damaged or "
                     "not really audio - re-export or re-record it"
                 ) from None
             # a truncated tail: keep what was decoded
         if got == 0:
-            raise EmptyMedia(f"{name!r} contains no audio samples; give a recording with sound in it")
+            raise EmptyMedia(f"{_q(name)} contains no audio samples; give a recording with sound in it")
     finally:
         container.close()
 
@@ -172,8 +174,51 @@ def _why(exc: BaseException) -> str:
     return str(msg)[:120]
 
 
+_IMAGE_FORMATS = ("jpeg", "png", "bmp", "webp", "tiff", "gif")
+
+
+def _head(src: Path | io.BytesIO) -> bytes:
+    try:
+        if isinstance(src, Path):
+            with open(src, "rb") as f:
+                return f.read(64)
+        return src.getvalue()[:64]
+    except OSError:
+        return b""
+
+
+def _refuse_non_audio(src: Path | io.BytesIO, name: str) -> None:
+    """Refuse pictures and text before FFmpeg sees them.
+
+    FFmpeg picks a demuxer from the extension when the content is unknown: a text file
+    named ``.jpg`` opens as a one-frame picture ("only video streams"), and a playlist
+    is followed to other files or URLs.
+    """
+    from ..decode import looks_like
+    from ..media import _EXT_KIND, sniff
+
+    head = _head(src)
+    fmt = sniff(head)
+    shown = safe_display(name, 160)
+    if fmt in _IMAGE_FORMATS:
+        raise UnsupportedFormat(
+            f"'{shown}' is a picture ({fmt}), not audio; give an audio file or a video with sound "
+            f"({', '.join(e[1:] for e in AUDIO_EXTENSIONS)})"
+        )
+    if (
+        fmt is None
+        and head
+        and (looks_like(head) == "it looks like text" or _EXT_KIND.get(Path(name).suffix.lower()) == "image")
+    ):
+        raise UnsupportedFormat(
+            f"'{shown}' is not audio or video ({looks_like(head)}); give an audio file or a video "
+            f"with sound ({', '.join(e[1:] for e in AUDIO_EXTENSIONS)})"
+        )
+
+
 def _open_container(src: Path | io.BytesIO, name: str) -> Any:
     av = _av()
+    _refuse_non_audio(src, name)
     try:
         container = av.open(
             str(src) if isinstance(src, Path) else src, mode="r", options={"probesize": "5000000"}
@@ -182,21 +227,21 @@ def _open_container(src: Path | io.BytesIO, name: str) -> Any:
         ext = Path(name).suffix.lower()
         if ext in AUDIO_EXTENSIONS or _audio_magic(src):
             raise CorruptMedia(
-                f"{name!r} is not a readable {ext[1:] or 'audio'} file ({_why(exc)}); it is damaged or "
+                f"{_q(name)} is not a readable {ext[1:] or 'audio'} file ({_why(exc)}); it is damaged or "
                 "mislabelled - re-export it, or convert it with ffmpeg -i IN out.wav"
             ) from None
         raise UnsupportedFormat(
-            f"{name!r} is not an audio or video file emotool can read ({_why(exc)}); "
+            f"{_q(name)} is not an audio or video file emotool can read ({_why(exc)}); "
             f"use one of: {', '.join(e[1:] for e in AUDIO_EXTENSIONS)}"
         ) from None
     except (OSError, ValueError) as exc:
-        raise MediaError(f"cannot open {name!r} ({exc}); check the path") from None
+        raise MediaError(f"cannot open {_q(name)} ({exc}); check the path") from None
     if not container.streams.audio:
         kinds = sorted({s.type for s in container.streams})
         container.close()
         what = f"it has only {'/'.join(kinds)} streams" if kinds else "it has no streams"
         raise EmptyMedia(
-            f"{name!r} has no audio track ({what}); give a file with sound, e.g. a video "
+            f"{_q(name)} has no audio track ({what}); give a file with sound, e.g. a video "
             "recorded with its microphone on"
         )
     return container
@@ -281,7 +326,7 @@ def open_audio(
     real = resolve_path(src, _policy(policy))
     name = os.fspath(src)
     if real.stat().st_size == 0:
-        raise EmptyMedia(f"{name!r} is empty (0 bytes); give a real audio or video file")
+        raise EmptyMedia(f"{_q(name)} is empty (0 bytes); give a real audio or video file")
     container = _open_container(real, name)
     try:
         dur = _duration(container)

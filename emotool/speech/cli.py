@@ -63,9 +63,12 @@ def is_audio_path(path: str) -> bool:
 
 
 def _common(args: argparse.Namespace) -> dict[str, Any]:
+    from ..cli import typed_folders
     from ..media import MediaPolicy
 
+    # the file the person typed is theirs: its folder is allowed too
     roots = [Path.cwd(), *[Path(r) for r in getattr(args, "allow_root", []) or []]]
+    roots += typed_folders([args.file]) if getattr(args, "file", None) else []
     kw: dict[str, Any] = {"policy": MediaPolicy(allowed_roots=roots), "progress": None}
     if getattr(args, "language", None):
         kw["language"] = args.language
