@@ -32,6 +32,39 @@ def _batch(args: argparse.Namespace) -> int:
     return batch_cli(args)
 
 
+def _common_serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-root",
+        action="append",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder clients' paths may point into (repeatable; default: the working directory)",
+    )
+    p.add_argument("--user", default=None, help="serve this user only (default: clients name the user)")
+    p.add_argument("--agent", default="companion", help="agent spec of chat (default companion)")
+    p.add_argument("--model", default=None, help="chat model (default: the embedded one)")
+    p.add_argument("--base-url", default=None, help="an OpenAI-compatible server for --model")
+    p.add_argument("--no-memory", action="store_true", help="no memory tools, chat remembers nothing")
+    p.add_argument("--memory-path", type=Path, default=None, help="embedded memory store folder")
+    p.add_argument("--memory-url", default=None, help="a Chroma server for the memory")
+
+
 def add_serve_commands(subparsers: Any) -> None:
     """Add ``emotool batch`` and ``emotool serve mcp|http`` to the CLI."""
     add_batch_command(subparsers)
+    s = subparsers.add_parser("serve", help="serve emotool to other programs: an MCP server or an HTTP API")
+    ssub = s.add_subparsers(dest="serve_command", required=True, metavar="KIND")
+    m = ssub.add_parser("mcp", help="an MCP server (stdio for a local client, or streamable HTTP)")
+    m.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    m.add_argument("--host", default="127.0.0.1", help="HTTP address (loopback only; default 127.0.0.1)")
+    m.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765); path /mcp")
+    _common_serve_args(m)
+    m.set_defaults(func=_serve_mcp)
+    s.set_defaults(func=_serve_mcp)
+
+
+def _serve_mcp(args: argparse.Namespace) -> int:
+    from .mcp import serve_mcp_cli
+
+    return serve_mcp_cli(args)
