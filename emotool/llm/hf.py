@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
 from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
@@ -136,13 +137,15 @@ class HFChatModel(BaseChatModel):
         streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True, timeout=600)
         gen["streamer"] = streamer
         failure: list[BaseException] = []
+        n_prompt = int(inputs["input_ids"].shape[-1])
+        n_out: list[int] = []
 
         def work() -> None:
             try:
                 with torch.inference_mode():
                     if self.seed is not None:
                         torch.manual_seed(self.seed)
-                    model.generate(**gen)
+                    n_out.append(int(model.generate(**gen).shape[-1]) - n_prompt)
             except BaseException as exc:  # handed to the caller below
                 failure.append(exc)
                 streamer.end()
@@ -172,6 +175,11 @@ class HFChatModel(BaseChatModel):
             message=AIMessageChunk(
                 content=filt.flush(),
                 response_metadata={"model_name": self.model_name, "finish_reason": "stop"},
+                usage_metadata=UsageMetadata(
+                    input_tokens=n_prompt,
+                    output_tokens=n_out[0] if n_out else 0,
+                    total_tokens=n_prompt + (n_out[0] if n_out else 0),
+                ),
                 chunk_position="last",
             )
         )
