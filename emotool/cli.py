@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     from .backends.cliargs import add_bench_command
 
     add_bench_command(esub)
+    from .safety.cli import add_crisis_eval_command, add_safety_commands
+
+    add_crisis_eval_command(esub)
     from .eval.cli import add_dialogue_command
 
     add_dialogue_command(esub)
@@ -79,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     from .memory.cli import add_memory_commands
 
     add_memory_commands(sub)
+    add_safety_commands(sub)
     from .specs_cli import add_agents_commands
 
     add_agents_commands(sub)
@@ -311,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "samples":
             return _cmd_samples(args)
-        if args.command in ("transcribe", "memory", "agents", "batch", "serve", "chat"):
+        if args.command in ("transcribe", "memory", "agents", "batch", "serve", "chat", "safety"):
             return int(args.func(args))
     except EmotoolError as exc:
         print(f"emotool: error: {safe_display(exc, 600)}", file=sys.stderr)
