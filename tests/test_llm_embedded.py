@@ -153,3 +153,13 @@ def test_default_model_answers_an_empathetic_message_sensibly() -> None:
     assert 3 <= len(text.split()) <= 80 and "<|" not in text
     assert any(w in text for w in ("sorry", "understand", "frustrat", "disappoint", "tough", "hard", "okay"))
     assert "driv" in text or "test" in text  # about what the person said
+
+
+def test_works_inside_a_langchain_agent_and_streams_tokens(tiny: EmbeddedChatModel) -> None:
+    agents = pytest.importorskip("langchain.agents", reason="needs emotool[agent]")
+    agent = agents.create_agent(model=tiny, tools=[], system_prompt=SYSTEM)
+    request = {"messages": [{"role": "user", "content": "I lost my keys again."}]}
+    tokens = [c.content for c, _ in agent.stream(request, stream_mode="messages") if c.content]
+    assert len(tokens) >= 5
+    reply = agent.invoke(request)["messages"][-1]
+    assert isinstance(reply, AIMessage) and reply.content and "<|" not in str(reply.content)
