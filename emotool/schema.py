@@ -216,21 +216,26 @@ class EmotionReading(_Model):
     )
 
     def summary(self) -> str:
-        """A short text for an LLM: the label, confidence and faces."""
+        """A short text for an LLM: the label, confidence and faces.
+
+        The file name and a vision-language model's reasoning (which can repeat text
+        written in the picture) are quoted data (:func:`emotool.untrusted.quote_data`).
+        """
+        src = _quoted_source(self.source)
         if self.label is None or self.scores is None:
-            return f"No face found in {self.source} ({self.width}x{self.height}); no emotion reading."
+            return f"No face found in {src} ({self.width}x{self.height}); no emotion reading."
         if not self.face_found:
             return (
-                f"No face found in {self.source}; the {self.backend} backend read the scene as "
-                f"{self.label} (confidence {self.confidence:.0%}). {self.reasoning}"
+                f"No face found in {src}; the {self.backend} backend read the scene as "
+                f"{self.label} (confidence {self.confidence:.0%}). {_reasoning_text(self)}"
             )
         top3 = sorted(self.scores.as_dict().items(), key=lambda kv: -kv[1])[:3]
         parts = ", ".join(f"{k} {v:.0%}" for k, v in top3)
         n = len(self.faces)
         return (
-            f"{n} face{'s' if n != 1 else ''} in {self.source}: overall {self.label} "
+            f"{n} face{'s' if n != 1 else ''} in {src}: overall {self.label} "
             f"(confidence {self.confidence:.0%}; {parts}; valence {self.valence:+.2f}, "
-            f"arousal {self.arousal:.2f}). {self.reasoning}"
+            f"arousal {self.arousal:.2f}). {_reasoning_text(self)}"
         )
 
 
@@ -315,18 +320,36 @@ class VideoReading(_Model):
     )
 
     def summary(self) -> str:
-        """A short text for an LLM."""
+        """A short text for an LLM (file name and model reasoning quoted as data)."""
+        src = _quoted_source(self.source)
         if not self.face_found:
             return (
-                f"No face found in {self.frames_analyzed} frames of {self.source} "
+                f"No face found in {self.frames_analyzed} frames of {src} "
                 f"({self.duration_s:.1f} s); no emotion reading."
             )
         segs = "; ".join(f"{s.start:.1f}-{s.end:.1f}s {s.label}" for s in self.segments[:6])
         return (
-            f"{len(self.tracks)} face(s) over {self.duration_s:.1f} s of {self.source}: overall "
+            f"{len(self.tracks)} face(s) over {self.duration_s:.1f} s of {src}: overall "
             f"{self.label} (confidence {self.confidence:.0%}, valence {self.valence:+.2f}, "
-            f"arousal {self.arousal:.2f}). Main face: {segs}. {self.reasoning}"
+            f"arousal {self.arousal:.2f}). Main face: {segs}. {_reasoning_text(self)}"
         )
+
+
+def _quoted_source(source: str) -> str:
+    from .untrusted import quote_data
+
+    return quote_data(source, "file_name", max_chars=200)
+
+
+def _reasoning_text(reading: EmotionReading | VideoReading) -> str:
+    """The classic backend's reasoning is emotool's own words; a model's is quoted data."""
+    if reading.backend == "classic":
+        return reading.reasoning
+    from .untrusted import quote_data
+
+    return f"The {reading.backend} model's account: " + quote_data(
+        reading.reasoning, "model_reasoning", max_chars=2000
+    )
 
 
 Reading = EmotionReading | VideoReading

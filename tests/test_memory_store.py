@@ -197,7 +197,8 @@ def test_retriever_and_session_summary(open_memory) -> None:
     mem = open_memory()
     _fill(mem)
     docs = mem.as_retriever("ana", k=2).invoke("my dog Rex")
-    assert docs[0].page_content.startswith("my dog Rex") and docs[0].metadata["session_id"] == "s2"
+    assert docs[0].page_content.startswith('<data label="memory">my dog Rex')
+    assert docs[0].metadata["session_id"] == "s2"
     assert docs[0].metadata["emotion"] == "sadness"
     summary = mem.remember_session("ana", "s2")
     assert summary.kind == "summary" and summary.salience == pytest.approx(0.8 * 0.55)

@@ -9,14 +9,17 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
+from ..untrusted import quote_data
 from .models import Kind, RecallWeights
 
 
 class MemoryRetriever(BaseRetriever):
     """Returns ``Memory.recall`` results as LangChain ``Document`` objects.
 
-    ``page_content`` is the memory's text; ``metadata`` has its id, session,
-    time (ISO 8601), kind, role, dominant emotion, salience and ranking scores.
+    ``page_content`` is the memory's text quoted as data (``<data label="memory">...</data>``,
+    see :mod:`emotool.untrusted`: what a user once said must not read as an instruction when
+    it is put in a prompt; ``quote_as_data=False`` gives the raw text); ``metadata`` has its
+    id, session, time (ISO 8601), kind, role, dominant emotion, salience and ranking scores.
 
     Example:
         >>> retriever = memory.as_retriever(user_id="ana", k=3)          # doctest: +SKIP
@@ -31,6 +34,9 @@ class MemoryRetriever(BaseRetriever):
     weights: RecallWeights | None = Field(default=None, description="Overrides the memory's recall weights.")
     session_id: str | None = Field(default=None, description="Only this session.")
     kind: Kind | None = Field(default=None, description="Only this kind of memory.")
+    quote_as_data: bool = Field(
+        default=True, description="Wrap page_content in the untrusted-data delimiters (escaped inside)."
+    )
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -44,7 +50,7 @@ class MemoryRetriever(BaseRetriever):
             label = next((a.label for a in sorted(m.emotions, key=lambda a: -a.confidence) if a.label), None)
             docs.append(
                 Document(
-                    page_content=m.text,
+                    page_content=quote_data(m.text, "memory") if self.quote_as_data else m.text,
                     id=m.id,
                     metadata={
                         "id": m.id,

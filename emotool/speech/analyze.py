@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..schema import ModelInfo
+from ..untrusted import quote_data
 from .audio import AudioInput
 from .schema import SpeechReading, TranscribeOptions, Transcript, VerbalCues, VocalCues
 from .transcription import DEFAULT_BACKEND, Transcriber, transcribe
@@ -55,7 +56,7 @@ def analyze_speech(
         >>> from emotool.speech import analyze_speech
         >>> r = analyze_speech("voice_note.ogg")  # doctest: +SKIP
         >>> r.summary  # doctest: +SKIP
-        'Said: "I got the job!" Words sound happy (positive). Voice: speaking fast and loud ...'
+        'Said: <data label="transcript">I got the job!</data> Words sound happy (positive). ...'
     """
     t0 = time.perf_counter()
     vocal = VocalAnalyzer()
@@ -128,7 +129,9 @@ def summary(tr: Transcript, vocal: VocalCues, verbal: VerbalCues, max_quote: int
     if tr.is_empty:
         return f"No speech was heard in {tr.duration:.0f} s of audio."
     quote = tr.text if len(tr.text) <= max_quote else tr.text[: max_quote - 3].rsplit(" ", 1)[0] + "..."
-    parts = [f'Said: "{quote}"']
+    # what was said is the speaker's, not ours: quoted data, so an agent cannot mistake it for
+    # an instruction (see emotool.untrusted)
+    parts = [f"Said: {quote_data(quote, 'transcript')}"]
     if verbal.label is not None:
         feel = (
             "neutral"
