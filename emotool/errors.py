@@ -39,6 +39,10 @@ class InputTooLong(EmotoolError):
     """A text input is longer than its documented limit."""
 
 
+class InvalidInput(EmotoolError, ValueError):
+    """An argument has a value emotool cannot use (an empty user id, ...)."""
+
+
 class ProcessingError(EmotoolError):
     """A model or a native library (OpenCV, FFmpeg/PyAV, torch, TFLite) failed on this input."""
 
