@@ -93,6 +93,17 @@ def test_the_shared_prefix_is_reused_across_turns(tiny: EmbeddedChatModel) -> No
     assert warm < cold
 
 
+def test_prefill_puts_the_system_prompt_in_the_cache_before_the_first_turn() -> None:
+    need("chat-smollm2-135m")
+    model = load_chat_model("embedded:smollm2-135m", temperature=0, max_tokens=4, n_ctx=2048)
+    assert isinstance(model, EmbeddedChatModel)
+    done = model.prefill(LONG_SYSTEM)
+    assert done.tokens > 400 and done.evaluated == done.tokens
+    assert model.prefill(LONG_SYSTEM).evaluated == 0  # already there
+    answer = model.invoke([SystemMessage(LONG_SYSTEM), HumanMessage("My exam is on Friday.")])
+    assert answer.response_metadata["prompt_tokens_reused"] >= done.tokens
+
+
 def test_models_with_the_same_settings_share_one_loaded_model(tiny: EmbeddedChatModel) -> None:
     other = load_chat_model("embedded:smollm2-135m", temperature=0.9, max_tokens=10)
     assert isinstance(other, EmbeddedChatModel)

@@ -46,11 +46,24 @@ class LoadedModel:
     llama: Any
     """The ``llama_cpp.Llama`` instance."""
     formatter: Any
-    """Renders messages into the model's prompt (its GGUF chat template)."""
+    """Renders messages into the model's prompt (its GGUF chat template), ready for the answer."""
+    prefix_formatter: Any
+    """The same without the assistant's opening (for :meth:`EmbeddedChatModel.prefill`)."""
     lock: threading.Lock
     """One generation at a time: the KV cache belongs to the instance."""
     path: str
     load_seconds: float
+
+
+@dataclass(frozen=True)
+class Prefilled:
+    """What :meth:`EmbeddedChatModel.prefill` did."""
+
+    tokens: int
+    """Tokens in the prefix."""
+    evaluated: int
+    """Of those, the ones that were not in the KV cache already."""
+    seconds: float
 
 
 _models: dict[tuple[str, int, int], LoadedModel] = {}
@@ -110,12 +123,18 @@ def _load(path: str, n_ctx: int, n_threads: int, n_gpu_layers: int) -> LoadedMod
             ) from exc
         template = llama.metadata.get("tokenizer.chat_template") or CHATML_TEMPLATE
         eos, bos = llama.token_eos(), llama.token_bos()
-        formatter = Jinja2ChatFormatter(
-            template=template,
-            eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
-            bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
+        formatters = [
+            Jinja2ChatFormatter(
+                template=template,
+                eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
+                bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
+                add_generation_prompt=answer,
+            )
+            for answer in (True, False)
+        ]
+        loaded = LoadedModel(
+            llama, formatters[0], formatters[1], threading.Lock(), path, time.perf_counter() - t0
         )
-        loaded = LoadedModel(llama, formatter, threading.Lock(), path, time.perf_counter() - t0)
         _models[key] = loaded
         return loaded
 
@@ -207,8 +226,34 @@ class EmbeddedChatModel(BaseChatModel):
             "tools, or use a tool-calling model (openai:MODEL, or a server with base_url)"
         )
 
-    def _prompt_tokens(self, loaded: LoadedModel, messages: list[BaseMessage]) -> list[int]:
-        rendered = loaded.formatter(messages=to_role_dicts(messages))
+    def prefill(self, messages: str | Sequence[BaseMessage]) -> Prefilled:
+        """Evaluate the start of a conversation into the KV cache now, before anyone is waiting.
+
+        Call it with the system prompt (a string) or the first messages when a session
+        opens; the first answer then only evaluates what follows them.
+
+        Returns:
+            How many tokens the prefix has, how many were not cached already, and the time taken.
+        """
+        from langchain_core.messages import SystemMessage
+
+        msgs: list[BaseMessage] = [SystemMessage(messages)] if isinstance(messages, str) else list(messages)
+        loaded = self.load()
+        tokens = self._prompt_tokens(loaded, msgs, answer=False)
+        with loaded.lock:
+            llama = loaded.llama
+            held = _common_prefix(llama._input_ids.tolist(), [*tokens, -1])
+            t0 = time.perf_counter()
+            if held < len(tokens):
+                llama.n_tokens = held  # llama.cpp drops the cache after this point before evaluating
+                llama.eval(tokens[held:])
+            return Prefilled(len(tokens), len(tokens) - held, time.perf_counter() - t0)
+
+    def _prompt_tokens(
+        self, loaded: LoadedModel, messages: list[BaseMessage], answer: bool = True
+    ) -> list[int]:
+        formatter = loaded.formatter if answer else loaded.prefix_formatter
+        rendered = formatter(messages=to_role_dicts(messages))
         llama = loaded.llama
         bos = llama.token_bos()
         bos_text = llama._model.token_get_text(bos) if bos != -1 else ""
