@@ -114,9 +114,9 @@ def reading_line(turn: Any) -> str:
     obs = turn.observations
     summary = {k.strip(): v.strip() for k, _, v in (p.partition(":") for p in obs.summary.split("; ")) if v}
     for key, label in (
-        ("face in the photo", "face"),
-        ("face in the video", "face (video)"),
-        ("voice", "voice"),
+        ("their face in the photo they sent", "face"),
+        ("their face in the video they sent", "face (video)"),
+        ("their voice", "voice"),
         ("voice message", "voice"),
         ("their words", "words"),
         ("spoken words", "spoken words"),

@@ -16,13 +16,14 @@ from conftest import FakePipeline
 from langchain_core.messages import AIMessage, HumanMessage
 from PIL import Image
 
-from emotool.agent import AgentTurn, EmpatheticAgent, Perceiver
+from emotool.agent import AgentTurn, EmpatheticAgent, Perceiver, PromptBuilder
 from emotool.agent.reply import FALLBACK_EMPTY
 from emotool.agent.testing import KeywordPolicy, ScriptedChatModel
 from emotool.errors import UnknownName
 from emotool.memory import Memory
 from emotool.memory.testing import hash_embed
 from emotool.schema import EmotionScores
+from emotool.specs import load_agent_spec
 from emotool.speech.analyze import combine
 from emotool.speech.schema import Transcript, TranscriptSegment, VerbalCues, VocalCues
 from emotool.untrusted import unquote_data
@@ -112,6 +113,12 @@ def make_agent(
         **kwargs,
     )
     return agent, model, policy
+
+
+def conversation(model: ScriptedChatModel) -> list[Any]:
+    """What the model was sent after the system prompt and the static example exchanges."""
+    examples = len(PromptBuilder(load_agent_spec("companion")).examples)
+    return model.calls[-1][1 + examples :]
 
 
 def final_prompt(model: ScriptedChatModel) -> str:
@@ -249,7 +256,7 @@ def test_unreachable_model_answers_and_loses_nothing(tmp_path: Path) -> None:
     assert err.stage == "model" and err.kind == "BackendUnavailable" and "could not reach" in err.message
     again = agent.turn("Hello again", session_id="s1")
     assert again.reply == "Welcome back." and again.turn == 2 and not again.errors
-    seen = [m for m in model.calls[-1] if isinstance(m, HumanMessage)]
+    seen = [m for m in conversation(model) if isinstance(m, HumanMessage)]
     assert str(seen[0].content) == "Are you there?", "the failed turn's message stayed in the conversation"
 
 
@@ -304,14 +311,15 @@ def test_session_resumes_in_a_new_process(tmp_path: Path) -> None:
         f"""
         import json
         from pathlib import Path
-        from emotool.agent import EmpatheticAgent, Perceiver
+        from emotool.agent import EmpatheticAgent, Perceiver, PromptBuilder
         from emotool.agent.testing import KeywordPolicy, ScriptedChatModel
         model = ScriptedChatModel(replies=["Climbing, right!"])
         agent = EmpatheticAgent(spec="companion", model=model, user_id="ana", memory=False,
                                 checkpoint_path=Path({str(tmp_path / "sessions.sqlite")!r}),
                                 policy=KeywordPolicy(), perceiver=Perceiver(words=False))
         turn = agent.turn("What do I love?", session_id="s1")
-        seen = [m.content for m in model.calls[-1][1:]]
+        skip = 1 + len(PromptBuilder(agent.spec).examples)
+        seen = [m.content for m in model.calls[-1][skip:]]
         print(json.dumps({{"turn": turn.turn, "seen": seen, "history": agent.history("s1")}}))
         """
     )
@@ -329,9 +337,9 @@ def test_sessions_are_separate_and_forget_removes_them(tmp_path: Path) -> None:
     agent, model, _ = make_agent(tmp_path, ["Okay."], memory=memory)
     agent.turn("first session", session_id="a", now=NOW)
     agent.turn("second session", session_id="b", now=NOW)
-    conversation = model.calls[-1][1:]
-    assert len(conversation) == 1, "session b's conversation holds only its own message"
-    assert "earlier today: first session" in str(conversation[0].content), "session a is a memory now"
+    sent = conversation(model)
+    assert len(sent) == 1, "session b's conversation holds only its own message"
+    assert "earlier today: first session" in str(sent[0].content), "session a is a memory now"
     assert agent.forget() == 2
     assert agent.history("a") == [] and agent.history("b") == [] and memory.count("ana") == 0
     memory.close()

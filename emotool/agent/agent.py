@@ -380,7 +380,7 @@ class EmpatheticAgent:
             extra_roots=tuple(Path(r) for r in extra_roots),
         )
         config = self._config(sid)
-        shown = SentenceStream(self.rules)
+        shown = SentenceStream(self.rules, echo_of=text)
         first_token: float | None = None
         first_text: float | None = None
         failure: ObservationError | None = None
@@ -574,12 +574,10 @@ class EmpatheticAgent:
             self.memory.recall("warming up", self.user_id, k=1)
         load = getattr(self.model, "load", None)
         if callable(load):  # an embedded model: load it and put the system prompt in its KV cache
-            from langchain_core.messages import SystemMessage
-
             load()
-            system = PromptBuilder(self.spec).system_text
+            parts = PromptBuilder(self.spec).build([HumanMessage("Hello")], {})
             with contextlib.suppress(Exception):  # priming is an optimisation only
-                self.model.invoke([SystemMessage(system), HumanMessage("Hello")], max_tokens=1)
+                self.model.invoke([parts.system, *parts.messages], max_tokens=1)
 
     def close(self) -> None:
         """Close the checkpoint database."""

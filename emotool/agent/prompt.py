@@ -30,7 +30,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
 
-from ..prompting import render
+from ..prompting import load_template, render
 from ..untrusted import DATA_RULE, escape_data, quote_data
 from .shaping import message_text
 
@@ -67,6 +67,25 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def parse_examples(text: str) -> list[tuple[str, str, str]]:
+    """The example exchanges of ``agent/examples``: ``(notes, message, reply)`` per block."""
+    out: list[tuple[str, str, str]] = []
+    for block in text.split("\n---"):
+        notes: list[str] = []
+        fields: dict[str, str] = {}
+        for line in block.splitlines():
+            key, sep, value = line.partition(":")
+            if not sep or line.startswith("#"):
+                continue
+            if key.strip() == "notes":
+                notes.append(value.strip())
+            elif key.strip() in ("message", "reply"):
+                fields[key.strip()] = value.strip()
+        if "message" in fields and "reply" in fields:
+            out.append(("\n".join(notes), fields["message"], fields["reply"]))
+    return out
+
+
 @dataclass(frozen=True)
 class PromptParts:
     """The messages for one model call, and what was done to fit them."""
@@ -85,9 +104,13 @@ class PromptBuilder:
         history_chars: The most characters of earlier conversation shown to the model.
     """
 
-    def __init__(self, spec: Any, *, history_chars: int = 6000) -> None:
+    def __init__(self, spec: Any, *, history_chars: int = 6000, examples: bool = True) -> None:
         self.spec = spec
         self.history_chars = history_chars
+        self.examples: list[AnyMessage] = []
+        if examples:
+            for notes, message, reply in parse_examples(load_template("agent/examples")):
+                self.examples += [HumanMessage(self._final(notes, message, "")), AIMessage(reply)]
         style = "\n".join(f"- {s.strip()}" for s in spec.style if s.strip())
         self.system_text = render(
             "agent/system",
@@ -113,6 +136,16 @@ class PromptBuilder:
             for m in memories:
                 lines.append(f"- {m['when']}: {_shorten(m['text'], MAX_MEMORY_CHARS)}")
         return "\n".join(lines)
+
+    @staticmethod
+    def _final(notes: str, message: str, instruction: str) -> str:
+        final = render(
+            "agent/observations",
+            notes=quote_data(notes, "notes") if notes else "",
+            instruction=instruction,
+            message=message,
+        )
+        return re.sub(r"\n{3,}", "\n\n", final).strip()
 
     def _history(self, earlier: Sequence[AnyMessage]) -> tuple[list[AnyMessage], int]:
         shown: list[AnyMessage] = []
@@ -151,17 +184,11 @@ class PromptBuilder:
         history, dropped = self._history(earlier)
         text = message_text(messages[idx].content) if idx >= 0 else ""
         shown, truncated = cut_message(neutralise(text))
-        notes = self.notes(record)
-        final = render(
-            "agent/observations",
-            notes=quote_data(notes, "notes") if notes else "",
-            instruction=render("agent/first_turn").strip() if first_turn else "",
-            message=shown,
-        )
-        final = re.sub(r"\n{3,}", "\n\n", final).strip()
+        instruction = render("agent/first_turn").strip() if first_turn else ""
+        final = self._final(self.notes(record), shown, instruction)
         return PromptParts(
             system=SystemMessage(self.system_text),
-            messages=[*history, HumanMessage(final), *after],
+            messages=[*self.examples, *history, HumanMessage(final), *after],
             truncated=truncated,
             dropped_history=dropped,
         )

@@ -25,7 +25,7 @@ from pydantic import ConfigDict
 
 from .prompt import PromptBuilder
 from .shaping import ReplyRules, message_text, shape_reply, should_stop
-from .state import EmpatheticState
+from .state import EmpatheticState, last_human
 from .turn import ObservationError
 
 #: What the agent says when the model could not answer (the error is in the turn's record).
@@ -60,6 +60,7 @@ class StoppingChatModel(BaseChatModel):
 
     inner: Any
     rules: ReplyRules = ReplyRules()
+    echo_of: str = ""
 
     @property
     def _llm_type(self) -> str:
@@ -87,7 +88,7 @@ class StoppingChatModel(BaseChatModel):
                 if chunk.tool_call_chunks:
                     continue
                 raw += message_text(chunk.content)
-                if raw and should_stop(raw, self.rules):
+                if raw and should_stop(raw, self.rules, self.echo_of):
                     break
         finally:
             close = getattr(stream, "close", None)
@@ -155,7 +156,13 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
         record: dict[str, Any] = dict(state.get("emotool_turn") or {})
         first = self.first_turn_disclosure and record.get("index", 0) == 1
         parts = self.builder.build(request.messages, record, first_turn=first)
-        model = StoppingChatModel(inner=request.model, rules=self.rules) if self.stop_early else request.model
+        _, human = last_human(request.messages)
+        said = message_text(human.content) if human is not None else ""
+        model = (
+            StoppingChatModel(inner=request.model, rules=self.rules, echo_of=said)
+            if self.stop_early
+            else request.model
+        )
         call = request.override(system_message=parts.system, messages=parts.messages, model=model)
         update: dict[str, Any] = {"truncated": parts.truncated, "model": model_label(request.model)}
         t0 = time.perf_counter()
@@ -181,7 +188,7 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
             if not msg.tool_calls:
                 meta = msg.response_metadata or {}
                 truncated = meta.get("finish_reason") == "length" or meta.get("stop_reason") == "length"
-                shaped = shape_reply(message_text(msg.content), self.rules, truncated=truncated)
+                shaped = shape_reply(message_text(msg.content), self.rules, truncated=truncated, echo_of=said)
                 text = shaped.text
                 if not text:
                     errors.append(

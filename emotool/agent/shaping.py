@@ -42,6 +42,12 @@ _RECITED = re.compile(
     r"\b(happiness|sadness|neutral|disgust|surprise|fear|anger)\s*[:=(]",
     re.IGNORECASE,
 )
+#: Talking about the person instead of to them, or narrating the reply ("The feeling I hear is ...").
+_THIRD_PERSON = re.compile(
+    r"^(the (person|user|client|patient)\b|the feeling i (hear|notice|see) is\b|they (sounded|seemed|"
+    r"remembered|said that|mentioned that)\b)",
+    re.IGNORECASE,
+)
 #: Diagnosing the person: naming a condition as something they have.
 _DIAGNOSIS = re.compile(
     r"\b(you|you've|you're|you are|you have|you may have|you might have|you probably have|sounds like you"
@@ -119,18 +125,31 @@ def _split(text: str, *, final: bool) -> tuple[list[str], str]:
     return parts, text[start:].strip()
 
 
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def _is_echo(sentence: str, message_words: set[str]) -> bool:
+    """Whether a sentence only repeats the person's message back ("I feel like nobody listens")."""
+    words = _WORDS.findall(sentence.lower())
+    if len(words) < 4 or not message_words:
+        return False
+    return sum(w in message_words for w in words) / len(words) >= 0.8
+
+
 def _clean_sentence(s: str) -> str | None:
     """The sentence with recited figures removed, or None when it must be dropped."""
     s = _RECITED_PAREN.sub("", s).strip()
     s = re.sub(r"\s+([,.!?])", r"\1", s)
     if not s or not re.search(r"\w", s):
         return None
-    if _RECITED.search(s) or _DIAGNOSIS.search(s):
+    if _RECITED.search(s) or _DIAGNOSIS.search(s) or _THIRD_PERSON.search(s):
         return None
     return s
 
 
-def shape_reply(raw: str, rules: ReplyRules, *, final: bool = True, truncated: bool = False) -> Shaped:
+def shape_reply(
+    raw: str, rules: ReplyRules, *, final: bool = True, truncated: bool = False, echo_of: str = ""
+) -> Shaped:
     """Clean and cut a model's reply.
 
     Args:
@@ -139,6 +158,7 @@ def shape_reply(raw: str, rules: ReplyRules, *, final: bool = True, truncated: b
         final: The text is complete. An unfinished last sentence is then kept (with a full stop
             added), unless ``truncated`` and whole sentences came before it.
         truncated: The model was stopped by its token limit, so the last sentence may be half.
+        echo_of: The person's message: a sentence that only repeats it is dropped.
 
     Returns:
         The kept sentences (in order) and the dropped ones.
@@ -154,10 +174,11 @@ def shape_reply(raw: str, rules: ReplyRules, *, final: bool = True, truncated: b
             done.append(rest + ("?" if _QUESTION_START.match(rest) else "."))
     questions = 0
     total = 0
+    message_words = set(_WORDS.findall(echo_of.lower()))
     for s in done:
         total += len(s) + 1
         cleaned = _clean_sentence(s)
-        if cleaned is None:
+        if cleaned is None or _is_echo(cleaned, message_words):
             out.dropped.append(s)
             continue
         if cleaned.rstrip("\"'”’)").endswith("?"):
@@ -172,11 +193,11 @@ def shape_reply(raw: str, rules: ReplyRules, *, final: bool = True, truncated: b
     return out
 
 
-def should_stop(raw: str, rules: ReplyRules) -> bool:
+def should_stop(raw: str, rules: ReplyRules, echo_of: str = "") -> bool:
     """Whether the model may stop: the reply is full, or it started another turn."""
     if len(raw) > rules.max_chars * 2:
         return True
-    shaped = shape_reply(raw, rules, final=False)
+    shaped = shape_reply(raw, rules, final=False, echo_of=echo_of)
     if shaped.ended:
         return True
     return len(shaped.sentences) >= rules.max_sentences or shaped.raw_sentences >= 2 * rules.max_sentences + 2
@@ -189,8 +210,9 @@ class SentenceStream:
     sentences only). At the end, :meth:`finish` returns what is left, given the final reply.
     """
 
-    def __init__(self, rules: ReplyRules) -> None:
+    def __init__(self, rules: ReplyRules, echo_of: str = "") -> None:
         self.rules = rules
+        self.echo_of = echo_of
         self.raw = ""
         self.emitted = ""
         self._released = 0
@@ -198,7 +220,7 @@ class SentenceStream:
     def feed(self, piece: str) -> str:
         """Add a piece of model text; returns the text newly released (may be empty)."""
         self.raw += piece
-        shaped = shape_reply(self.raw, self.rules, final=False)
+        shaped = shape_reply(self.raw, self.rules, final=False, echo_of=self.echo_of)
         new = shaped.sentences[self._released :]
         if not new:
             return ""
