@@ -45,7 +45,7 @@ def test_third_person_narration_and_echo_are_dropped() -> None:
         "The feeling I hear is sadness. The person sounded sad. I feel like nobody listens to me. That hurts."
     )
     shaped = shape_reply(raw, RULES, echo_of="I feel like nobody listens to me at home")
-    assert shaped.text == "Ouch."
+    assert shaped.text == "That hurts."
 
 
 def test_diagnosis_is_dropped_but_not_feelings() -> None:
