@@ -105,16 +105,15 @@ def _supports_tools(model: Any) -> bool:
     return bool(supports_tools(model))
 
 
-def _policy(spec: Any, on_crisis: Any) -> Any:
+def _policy(spec: Any, on_crisis: Any, locale: str | None, judge_model: Any) -> Any:
     from ..safety import SafetyPolicy
 
-    try:
-        return SafetyPolicy.from_spec(spec, on_crisis=on_crisis)
-    except TypeError:
-        policy = SafetyPolicy.from_spec(spec)
-        if on_crisis is not None:
-            policy.on_crisis = on_crisis
-        return policy
+    kwargs: dict[str, Any] = {"on_crisis": on_crisis}
+    if locale:
+        kwargs["locale"] = locale
+    if spec.safety.judge:
+        kwargs["judge_model"] = judge_model
+    return SafetyPolicy.from_spec(spec, **kwargs)
 
 
 def _history_chars(model: Any) -> int:
@@ -189,7 +188,7 @@ def create_empathetic_agent(
             allowed_roots=roots,
         )
     if policy is None:
-        policy = _policy(spec, on_crisis)
+        policy = _policy(spec, on_crisis, locale, model)
     all_tools = list(tools)
     if _supports_tools(model):
         if spec.tools.emotion_tool and spec.perceptions.face:
@@ -573,11 +572,15 @@ class EmpatheticAgent:
         if self.memory is not None:
             self.memory.recall("warming up", self.user_id, k=1)
         load = getattr(self.model, "load", None)
-        if callable(load):  # an embedded model: load it and put the system prompt in its KV cache
+        if callable(load):  # an embedded model: load it and put the static prompt in its KV cache
             load()
             parts = PromptBuilder(self.spec).build([HumanMessage("Hello")], {})
+            prefill = getattr(self.model, "prefill", None)
             with contextlib.suppress(Exception):  # priming is an optimisation only
-                self.model.invoke([parts.system, *parts.messages], max_tokens=1)
+                if callable(prefill):
+                    prefill([parts.system, *parts.messages[:-1]])
+                else:
+                    self.model.invoke([parts.system, *parts.messages], max_tokens=1)
 
     def close(self) -> None:
         """Close the checkpoint database."""

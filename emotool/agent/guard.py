@@ -133,12 +133,16 @@ class SafetyMiddleware(AgentMiddleware[EmpatheticState, Any]):
         if assessment is None:
             return None
         safety = state.get("emotool_turn", {}).get("safety", {})
+        texts = human_texts(state["messages"])
         try:
             self.policy.record(
                 assessment,
                 user_id=ctx.user_id,
                 session_id=ctx.session_id,
                 replaced=bool(safety.get("replaced")),
+                text=texts[-1] if texts else None,  # kept only when the spec's audit_text is on
+                violations=list(safety.get("violations", [])),
+                locale=self.locale,
             )
         except Exception as exc:
             err = ObservationError(stage="safety", kind=type(exc).__name__, message=str(exc)[:500])

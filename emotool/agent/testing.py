@@ -180,7 +180,15 @@ class KeywordPolicy:
         return FakeCheck(text=reply)
 
     def record(
-        self, assessment: Any, *, user_id: str, session_id: str, replaced: bool, text: Any = None
+        self,
+        assessment: Any,
+        *,
+        user_id: str,
+        session_id: str,
+        replaced: bool,
+        text: Any = None,
+        violations: Sequence[str] = (),
+        locale: str | None = None,
     ) -> None:
         self.records.append(
             {"level": assessment.level, "user_id": user_id, "session_id": session_id, "replaced": replaced}
