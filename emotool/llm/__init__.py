@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .embedded import EmbeddedChatModel, clear_model_cache
-    from .guard import map_chat_error, safe_invoke, safe_stream
+    from .guard import asafe_invoke, asafe_stream, map_chat_error, safe_invoke, safe_stream
     from .hf import HFChatModel
     from .registry import (
         BASE_URL_ENV,
@@ -35,6 +35,8 @@ _EXPORTS = {
     "EmbeddedChatModel": ".embedded",
     "clear_model_cache": ".embedded",
     "HFChatModel": ".hf",
+    "asafe_invoke": ".guard",
+    "asafe_stream": ".guard",
     "map_chat_error": ".guard",
     "safe_invoke": ".guard",
     "safe_stream": ".guard",
@@ -58,6 +60,8 @@ __all__ = [
     "EmbeddedChatModel",
     "EmbeddedModel",
     "HFChatModel",
+    "asafe_invoke",
+    "asafe_stream",
     "available_chat_models",
     "clear_model_cache",
     "load_chat_model",
