@@ -1,5 +1,6 @@
 # The two commands of the README: `make demo` runs the main job on the
-# embedded defaults, `make test` runs the whole test suite. Both set up
+# embedded defaults (a photo and a video read, then a two-session conversation
+# with the empathetic agent), `make test` runs the whole test suite. Both set up
 # everything first (scripts/setup.sh).
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -13,6 +14,7 @@ setup:
 demo: setup
 	$(BIN)/emotool samples $(OUT)/samples
 	$(BIN)/emotool analyze $(OUT)/samples/astronaut.jpg $(OUT)/samples/expressions.mp4 --plot $(OUT)/timeline.png
+	$(BIN)/python examples/two_sessions.py $(OUT)/demo
 
 test: setup
 	$(BIN)/python -m pytest
