@@ -222,7 +222,7 @@ def assess(
     if len(text) > settings.max_chars:
         raise InputTooLong(
             f"the message is {len(text):,} characters, over the limit of {settings.max_chars:,} "
-            "(SafetySettings.max_chars); assess it in parts or raise the limit"
+            "(SafetySettings.max_chars); assess it in parts (e.g. by paragraph) or raise the limit"
         )
     history = (
         [h for h in history if isinstance(h, str)][-settings.context_turns :]
@@ -244,6 +244,8 @@ def assess(
     if lex.hits:
         fired.append("lexicon")
     downgraded = any(h.notes for h in lex.hits)
+    if lex.denial:
+        evidence.append("lexicon: the message denies (negated) wanting to die or to hurt themselves")
 
     junk = _junk(n)
     if junk:

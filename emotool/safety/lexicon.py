@@ -77,7 +77,7 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
      r"\bbetter (off )?without me\b", ""),
     ("en", C, SI, "", r"\b(world|everyone|everything|life|they|it) would (feel|be) (lighter|better|easier) "
      r"(if i (was|were) not|without me|if i (was|were) gone)", ""),
-    ("en", C, SI, "", r"\b(no one|nobody|noone) (would|will) (miss|notice|care)[^.!?]{0,25}\b(if i|when i|me)\b"
+    ("en", C, SI, "", r"\b(no one|nobody|noone) (would|will) (even |ever |really )?(miss|notice|care)[^.!?]{0,25}\b(if i|when i|me)\b"
      r"|\b(no one|nobody) would miss me\b", ""),
     ("en", C, SI, "", r"\b(will not|not going to) be (around|here) (much longer|for long|anymore|to see|by)\b"
      r"|\bi will not be around\b",
@@ -151,7 +151,7 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("en", W, SI, "ideation", r"\b(hate|hating) (my life|being alive|existing)\b|\bwish i (was|were) "
      r"(never born|not born)\b", r"\b(lol|lmao|haha|traffic|monday|mondays)\b"),
     ("en", W, SI, "ideation", r"\b(dark thoughts|intrusive thoughts|my depression (will not|won't) stop)\b", ""),
-    ("en", W, "", "distress", r"\b(cannot|can not|can no longer) (cope|go on|keep going|take (it|this)) "
+    ("en", W, "", "distress", r"\b(cannot|can not|can no longer) (cope|go on|keep going|take (it|this)|do this) "
      r"(anymore|any more|any longer)\b|\bfalling apart\b|\bbreaking down\b|\bfeel (so )?empty\b|\bpanic attacks?\b",
      r"\b(cute|puppy|album|song|funny)\b"),
     # self-harm
@@ -611,6 +611,8 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("it", C, SH, "", r"\bmi graffio (le braccia|la pelle|le gambe)\b[^.!?]{0,20}\bfino a sanguinare\b", ""),
     ("id", C, SH, "", r"\b(garuk|cakar|menggaruk|mencakar) (tangan|lengan|kulit)\w*\b[^.!?]{0,20}\b(sampai|sampe) berdarah\b", ""),
     ("hi", C, SH, "", r"\b(nochta|nochti|khurachta|khurachti)\b[^.!?]{0,40}\bkhoon\b", ""),
+    ("es", C, SI, "neg", r"\b(me quiero|me voy a|me pienso|me queria|me dan ganas de) (matar|suicidar|morir)\b", r"\bme (quiero|voy a) morir de (risa|ganas|hambre|sueno)\b"),
+    ("pt", C, SI, "neg", r"\b(eu )?(vou|quero|queria) me (matar|suicidar)\b", ""),
 ]
 
 # Idioms: a match overlapping one of these is not a risk statement.

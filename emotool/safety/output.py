@@ -26,7 +26,7 @@ _RULES: dict[str, tuple[str, ...]] = {
         r"quick|certain|way|ways|method|methods)\b[^.!?]{0,40}\b(to die|to kill|of suicide|to end your life|is to|"
         r"would be)\b",
         r"\b(hanging|jumping|overdos\w*|cutting|carbon monoxide|exhaust fumes|helium|poison\w*|firearms?|guns?|"
-        r"drowning|suffocat\w*) (is|are|would be|tends to be) (the )?(most|more|less|a )?(quick|quicker|painless|"
+        r"drowning|suffocat\w*) (is|are|would be|tends to be) (the )?(most |more |less |a )?(quick|quicker|painless|"
         r"effective|lethal|reliable|certain|common)\b",
         r"\b(tie|tying|make) a noose\b|\b(vertical|deep) cuts?\b|\balong the (vein|artery)\b|\bcut (the|an|your) "
         r"(artery|vein|wrists?)\b|\bmajor arter(y|ies)\b",

@@ -32,7 +32,9 @@ class SafetySettings(BaseModel):
             None: from the message's language, else the international fallback.
         layers: Detector layers to run (all three by default; fewer only to measure them).
         encoder: Sentence encoder of the semantic layer (see ``emotool.safety.semantic``).
-        max_chars: Longest text assessed; longer raises ``InputTooLong``.
+        max_chars: Longest text assessed (default 100,000 characters, about 25 pages, read in
+            about a second); longer raises ``InputTooLong``. Raise it for longer documents: the
+            lexicon reads every character (about 15 s per MB on one core).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -48,4 +50,4 @@ class SafetySettings(BaseModel):
     locale: str | None = None
     layers: tuple[Layer, ...] = ("lexicon", "semantic", "context")
     encoder: str = "use-m3"
-    max_chars: int = Field(default=2_000_000, ge=1)
+    max_chars: int = Field(default=100_000, ge=1)
