@@ -31,13 +31,19 @@ def cpu_threads() -> int:
     processes were busy (two threads then fight over the cores). Raise it for
     large models on many cores (e.g. the ``hf`` backend on a CPU).
     """
-    env = os.environ.get("EMOTOOL_THREADS")
-    if env:
-        try:
-            return max(1, int(env))
-        except ValueError:
-            warnings.warn(f"EMOTOOL_THREADS={env!r} is not a number; using 1 thread", stacklevel=2)
-    return 1
+    return _threads_env("EMOTOOL_THREADS") or 1
+
+
+def _threads_env(var: str) -> int | None:
+    """A thread count from the environment (at least 1); None, with a warning, when not a number."""
+    env = os.environ.get(var)
+    if not env:
+        return None
+    try:
+        return max(1, int(env))
+    except ValueError:
+        warnings.warn(f"{var}={env!r} is not a number; ignoring it", stacklevel=3)
+        return None
 
 
 def llm_threads() -> int:
@@ -48,13 +54,7 @@ def llm_threads() -> int:
     hold the cores, two threads on a 2-core machine ran SmolLM2-135M at 4 tokens/s
     against 51 with one. Raise it on an idle machine with cores to spare.
     """
-    env = os.environ.get("EMOTOOL_LLM_THREADS")
-    if env:
-        try:
-            return max(1, int(env))
-        except ValueError:
-            warnings.warn(f"EMOTOOL_LLM_THREADS={env!r} is not a number; ignoring it", stacklevel=2)
-    return cpu_threads()
+    return _threads_env("EMOTOOL_LLM_THREADS") or cpu_threads()
 
 
 def torch_device(requested: str | None = None) -> str:

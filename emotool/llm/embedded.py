@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
+from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -30,7 +30,7 @@ from pydantic import ConfigDict, Field
 
 from .. import config
 from ..errors import BackendUnavailable, InputTooLong, missing_extra
-from .messages import CHATML_STOP, SpecialTokenFilter, to_role_dicts
+from .messages import CHATML_STOP, SpecialTokenFilter, result_from_stream, to_role_dicts
 
 #: A ChatML template, used when a GGUF file carries no chat template of its own.
 CHATML_TEMPLATE = (
@@ -340,10 +340,7 @@ class EmbeddedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        result = generate_from_stream(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
-        for gen in result.generations:
-            gen.message.content = str(gen.message.content).strip()
-        return result
+        return result_from_stream(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
 
     async def _astream(
         self,

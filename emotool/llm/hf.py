@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
+from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -22,7 +22,7 @@ from pydantic import ConfigDict, Field
 
 from .. import config
 from ..errors import BackendUnavailable, missing_extra
-from .messages import SpecialTokenFilter, to_role_dicts
+from .messages import SpecialTokenFilter, result_from_stream, to_role_dicts
 
 _loaded: dict[tuple[str, str, str], tuple[Any, Any, threading.Lock]] = {}
 _loaded_lock = threading.Lock()
@@ -191,7 +191,4 @@ class HFChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        result = generate_from_stream(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
-        for g in result.generations:
-            g.message.content = str(g.message.content).strip()
-        return result
+        return result_from_stream(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))

@@ -8,8 +8,11 @@ them from a stream of text pieces even when a token arrives split over pieces.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
+
+from langchain_core.language_models.chat_models import generate_from_stream
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from ..errors import InvalidOption
 
@@ -98,3 +101,11 @@ class SpecialTokenFilter:
         if text.startswith("<|"):  # the answer was cut inside a special token
             text = ""
         return text if self._started else text.lstrip()
+
+
+def result_from_stream(chunks: Iterator[ChatGenerationChunk]) -> ChatResult:
+    """The whole answer of a streamed generation, without surrounding white space."""
+    result = generate_from_stream(chunks)
+    for g in result.generations:
+        g.message.content = str(g.message.content).strip()
+    return result
