@@ -191,7 +191,9 @@ def _repl(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     with console.status("loading the agent and its models..."):
         agent = _make_agent(args)
-        agent.warmup()
+        problems = agent.warmup()
+    for problem in problems:
+        console.print(f"  ! {_clean(problem)}", style="yellow", markup=False)
     console.print(
         f"emotool chat: agent [bold]{agent.spec.name}[/], model {_clean(agent.model_name)}, "
         f"user {_clean(agent.user_id)}, session {_clean(agent.session_id)}. Type /help for commands."

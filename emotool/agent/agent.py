@@ -566,14 +566,26 @@ class EmpatheticAgent:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def warmup(self) -> None:
-        """Load the models now (face, words, memory, chat model) so the first turn is as fast as the rest."""
-        self.perceiver.warmup()
+    def warmup(self) -> list[str]:
+        """Load the models now (face, words, memory, chat model) so the first turn is as fast as the rest.
+
+        Returns:
+            What could not be loaded, one message each (those parts will report errors in turns).
+        """
+        problems: list[str] = []
+
+        def attempt(what: str, fn: Any) -> None:
+            try:
+                fn()
+            except Exception as exc:  # a missing model fails its turns' stage, not the agent
+                problems.append(f"{what}: {exc}")
+
+        attempt("perception", self.perceiver.warmup)
         if self.memory is not None:
-            self.memory.recall("warming up", self.user_id, k=1)
+            attempt("memory", lambda: self.memory.recall("warming up", self.user_id, k=1))
         load = getattr(self.model, "load", None)
         if callable(load):  # an embedded model: load it and put the static prompt in its KV cache
-            load()
+            attempt("chat model", load)
             parts = PromptBuilder(self.spec).build([HumanMessage("Hello")], {})
             prefill = getattr(self.model, "prefill", None)
             with contextlib.suppress(Exception):  # priming is an optimisation only
@@ -581,6 +593,7 @@ class EmpatheticAgent:
                     prefill([parts.system, *parts.messages[:-1]])
                 else:
                     self.model.invoke([parts.system, *parts.messages], max_tokens=1)
+        return problems
 
     def close(self) -> None:
         """Close the checkpoint database."""
