@@ -25,12 +25,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .detector import CATEGORIES, SafetyAssessment, assess
-from .settings import SafetySettings
-
 if TYPE_CHECKING:
+    from .detector import CATEGORIES, SafetyAssessment, assess
     from .judge import JudgeVerdict, SafetyJudge
     from .policy import CrisisEvent, OutputCheck, SafetyPolicy
+    from .settings import SafetySettings
 
 __all__ = [
     "CATEGORIES",
@@ -45,7 +44,13 @@ __all__ = [
     "warmup",
 ]
 
+# Everything is imported on first use, so that ``emotool --help`` (which builds the
+# ``safety`` sub-commands from emotool.safety.cli) loads neither pydantic nor the detector.
 _LAZY = {
+    "assess": "detector",
+    "SafetyAssessment": "detector",
+    "CATEGORIES": "detector",
+    "SafetySettings": "settings",
     "SafetyPolicy": "policy",
     "OutputCheck": "policy",
     "CrisisEvent": "policy",
