@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..untrusted import safe_display
+
 
 def add_memory_commands(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``memory`` command and its actions to the main CLI's sub-parsers."""
@@ -50,9 +52,31 @@ def add_memory_commands(subparsers: Any) -> argparse.ArgumentParser:
     return m
 
 
-def _open(args: argparse.Namespace) -> Any:
-    from . import Memory
+def _open(args: argparse.Namespace, read_only: bool = True) -> Any:
+    """The store the arguments name. A read-only command never creates one.
 
+    Returns:
+        The open ``Memory``, or None when no embedded store exists at the default place
+        (nothing has been remembered yet).
+
+    Raises:
+        InvalidInput: an empty ``--user``.
+        MemoryStoreError: ``--path`` names a folder that holds no memory store.
+    """
+    from ..errors import MemoryStoreError
+    from . import Memory
+    from .models import default_path, default_url, normalize_user_id
+
+    args.user = normalize_user_id(args.user)
+    if read_only and args.url is None and default_url() is None:
+        folder = args.path if args.path is not None else default_path()
+        if not (Path(folder) / "chroma.sqlite3").is_file():
+            if args.path is None:
+                return None
+            raise MemoryStoreError(
+                f"no memory store at {safe_display(str(folder))}; check --path (it must be a folder "
+                "an assistant has remembered into)"
+            )
     opts: dict[str, Any] = {}
     if args.path is not None:
         opts["path"] = args.path
@@ -65,8 +89,12 @@ def _open(args: argparse.Namespace) -> Any:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """``emotool memory list``: the user's sessions."""
-    with _open(args) as mem:
-        sessions = mem.sessions(args.user)
+    mem = _open(args)
+    if mem is None:
+        sessions = []
+    else:
+        with mem:
+            sessions = mem.sessions(args.user)
     if args.json:
         for s in sessions:
             print(s.model_dump_json())
@@ -76,18 +104,22 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     print(f"{'session':<24} {'first':<20} {'last':<20} {'turns':>5} {'all':>4}  summary")
     for s in sessions:
-        summary = (s.summary or "")[:60]
+        summary = safe_display(s.summary or "", 60)
         print(
-            f"{s.session_id:<24} {s.first_at:%Y-%m-%d %H:%M:%S}  {s.last_at:%Y-%m-%d %H:%M:%S}  "
-            f"{s.turns:>5} {s.memories:>4}  {summary}"
+            f"{safe_display(s.session_id):<24} {s.first_at:%Y-%m-%d %H:%M:%S}  "
+            f"{s.last_at:%Y-%m-%d %H:%M:%S}  {s.turns:>5} {s.memories:>4}  {summary}"
         )
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     """``emotool memory show``: the user's memories."""
-    with _open(args) as mem:
-        items = mem.get(args.user, session_id=args.session)
+    mem = _open(args)
+    if mem is None:
+        items = []
+    else:
+        with mem:
+            items = mem.get(args.user, session_id=args.session)
     if args.json:
         for m in items:
             print(m.model_dump_json())
@@ -98,14 +130,28 @@ def cmd_show(args: argparse.Namespace) -> int:
     for m in items:
         label = next((a.label for a in m.emotions if a.label), "")
         who = m.role or m.kind
-        print(f"{m.at:%Y-%m-%d %H:%M:%S}  {m.session_id}  {who:<9} {label:<9} sal={m.salience:.2f}  {m.text}")
+        text = safe_display(m.text, 2000)  # stored text is the user's: no terminal escapes
+        print(
+            f"{m.at:%Y-%m-%d %H:%M:%S}  {safe_display(m.session_id)}  {who:<9} {label:<9} "
+            f"sal={m.salience:.2f}  {text}"
+        )
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``emotool memory export``: JSON of everything stored for the user."""
-    with _open(args) as mem:
-        text = mem.export(args.user).model_dump_json(indent=2)
+    mem = _open(args)
+    if mem is None:
+        from datetime import datetime, timezone
+
+        from .models import MemoryExport
+
+        text = MemoryExport(
+            user_id=args.user, exported_at=datetime.now(timezone.utc), memories=[]
+        ).model_dump_json(indent=2)
+    else:
+        with mem:
+            text = mem.export(args.user).model_dump_json(indent=2)
     if args.output is None:
         sys.stdout.write(text + "\n")
     else:
@@ -120,7 +166,11 @@ def cmd_forget(args: argparse.Namespace) -> int:
     if not args.yes:
         print(f"emotool: this deletes {what} for good; add --yes to confirm", file=sys.stderr)
         return 2
-    with _open(args) as mem:
-        n = mem.forget(args.user, session_id=args.session)
+    mem = _open(args)
+    if mem is None:
+        n = 0
+    else:
+        with mem:
+            n = mem.forget(args.user, session_id=args.session)
     print(f"forgot {n} memor{'y' if n == 1 else 'ies'} ({what})")
     return 0

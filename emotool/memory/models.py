@@ -34,6 +34,37 @@ def default_url() -> str | None:
     return os.environ.get("EMOTOOL_MEMORY_URL") or None
 
 
+def normalize_user_id(user_id: object) -> str:
+    """The canonical form of a user id: Unicode NFKC, surrounding white space removed.
+
+    ``"ana"``, ``" ana "`` and ``"ａｎａ"`` (full-width) are one user. Case is kept:
+    ``"Ana"`` and ``"ana"`` stay two users, because user ids are identifiers of the host
+    application, where they may differ only in case; folding them would merge two people's
+    memories. Lower-case ids yourself if your application treats them as one.
+
+    Raises:
+        InvalidInput: not a string, empty (or only white space), longer than 256
+            characters, or containing control characters.
+    """
+    import unicodedata
+
+    from ..errors import InvalidInput
+    from ..limits import MAX_ID_CHARS
+
+    if not isinstance(user_id, str):
+        raise InvalidInput(f"user_id must be a string, not {type(user_id).__name__}")
+    uid = unicodedata.normalize("NFKC", user_id).strip()
+    if not uid:
+        raise InvalidInput(
+            "user_id is empty; give the id of the user whose memories these are (e.g. --user ana)"
+        )
+    if len(uid) > MAX_ID_CHARS:
+        raise InvalidInput(f"user_id is {len(uid):,} characters, over the limit of {MAX_ID_CHARS}")
+    if any(unicodedata.category(c) == "Cc" for c in uid):
+        raise InvalidInput("user_id contains control characters; use printable characters only")
+    return uid
+
+
 class RecallWeights(_Model):
     """How ``recall`` ranks: a weighted sum of three scores, each in [0, 1].
 
@@ -201,6 +232,11 @@ class NewMemory(_Model):
         max_length=128,
         description="Stable id (idempotent writes); random if None.",
     )
+
+    @field_validator("user_id", mode="before")
+    @classmethod
+    def _normalise_user(cls, v: Any) -> Any:
+        return normalize_user_id(v) if isinstance(v, str) else v
 
     @field_validator("at", mode="before")
     @classmethod

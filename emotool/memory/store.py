@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import MemoryStoreError, missing_extra
+from ..errors import InvalidInput, MemoryStoreError, missing_extra
 from ..limits import MAX_MEMORY_TEXT, MAX_QUERY_TEXT, check_text
 from .codec import from_meta, hits_of, query_nearest, to_meta, where_of
 from .models import (
@@ -50,6 +50,7 @@ from .models import (
     Recalled,
     RecallWeights,
     SessionInfo,
+    normalize_user_id,
     salience_of,
     to_datetime,
 )
@@ -74,6 +75,11 @@ class Memory:
     Per-user isolation is enforced in one place, :meth:`_scope`: every read and
     write of a user's memories goes through it, it picks that user's own
     collection, and it checks that each memory read back belongs to that user.
+
+    User ids are normalised (:func:`~emotool.memory.models.normalize_user_id`): Unicode
+    NFKC and surrounding white space removed, so ``"ana"`` and ``"ana "`` are one user.
+    Case is kept (``"Ana"`` and ``"ana"`` are two users): ids belong to the host
+    application, and folding case could merge two people's memories.
 
     Args:
         config: Options; defaults read ``$EMOTOOL_MEMORY_PATH`` and ``$EMOTOOL_MEMORY_URL``.
@@ -142,8 +148,7 @@ class Memory:
         Everything that reads or writes a user's memories goes through here; the
         collection is the user's own and ``_check_owner`` verifies what comes back.
         """
-        if not isinstance(user_id, str) or not user_id:
-            raise ValueError("user_id must be a non-empty string")
+        user_id = normalize_user_id(user_id)
         name = _user_collection(self.config.namespace, user_id)
         with self._store.op(write) as client:
             col = self._store.collection(client, name, create=write, user_id=user_id)
@@ -207,7 +212,7 @@ class Memory:
         affects = [Affect.from_reading(e) for e in emotions]
         item = NewMemory(
             text=text,
-            user_id=user_id,
+            user_id=normalize_user_id(user_id),
             session_id=session_id,
             at=to_datetime(at),
             kind=kind,
@@ -312,6 +317,7 @@ class Memory:
             Best first, each with its score and the three components.
         """
         check_text(query, "the recall query", MAX_QUERY_TEXT, "ask with a shorter query")
+        user_id = normalize_user_id(user_id)
         if k < 1:
             return []
         w = (
@@ -369,6 +375,7 @@ class Memory:
         now: datetime | float | None = None,
     ) -> list[MemoryItem]:
         """Every unexpired memory of ``user_id`` (optionally one session or kind), oldest first."""
+        user_id = normalize_user_id(user_id)
         cutoff = self._cutoff(to_datetime(now).timestamp())
         conds: list[dict[str, Any]] = []
         if session_id is not None:
@@ -428,6 +435,7 @@ class Memory:
 
     def export(self, user_id: str) -> MemoryExport:
         """Everything stored for ``user_id`` (``.model_dump_json()`` gives the JSON)."""
+        user_id = normalize_user_id(user_id)
         return MemoryExport(
             user_id=user_id, exported_at=datetime.now(timezone.utc), memories=self.get(user_id)
         )
@@ -435,18 +443,27 @@ class Memory:
     # ------------------------------------------------------------------ forgetting
 
     def forget(self, user_id: str | None = None, *, session_id: str | None = None) -> int:
-        """Delete memories for good.
+        """Delete one user's memories for good.
 
         ``forget(user_id)`` deletes everything of that user (their collection);
-        ``forget(session_id=...)`` deletes that session wherever it is;
-        ``forget(user_id, session_id=...)`` only that user's session.
+        ``forget(user_id, session_id=...)`` only that user's session. The user is required:
+        deleting a session id across every user is :meth:`forget_session_all_users`, an
+        explicitly named administrative call.
 
         Returns:
             How many memories were deleted.
+
+        Raises:
+            InvalidInput: no (or an empty) ``user_id``.
         """
-        if user_id is None and session_id is None:
-            raise ValueError("forget needs a user_id, a session_id or both")
-        if user_id is not None and session_id is None:
+        if user_id is None:
+            raise InvalidInput(
+                "forget needs the user_id whose memories to delete: forget(user_id) or "
+                "forget(user_id, session_id=...); to delete a session of every user, call "
+                "forget_session_all_users(session_id) (an administrative operation)"
+            )
+        user_id = normalize_user_id(user_id)
+        if session_id is None:
             name = _user_collection(self.config.namespace, user_id)
             with self._scope(user_id, write=False) as col:
                 if col is None:
@@ -456,11 +473,20 @@ class Memory:
                     self._store.drop(client, name)
             self._last_purge.pop(user_id, None)
             return n
-        users = [user_id] if user_id is not None else self.users()
-        total = 0
-        for u in users:
-            total += self._delete_where(u, {"session_id": session_id})
-        return total
+        return self._delete_where(user_id, {"session_id": session_id})
+
+    def forget_session_all_users(self, session_id: str) -> int:
+        """Administrative: delete the session ``session_id`` of every user in this store.
+
+        Session ids are chosen by the application and need not be unique across users, so
+        this can delete other people's memories; use :meth:`forget` with a user for one user.
+
+        Returns:
+            How many memories were deleted, over all users.
+        """
+        if not isinstance(session_id, str) or not session_id:
+            raise InvalidInput("session_id must be a non-empty string")
+        return sum(self._delete_where(u, {"session_id": session_id}) for u in self.users())
 
     def _delete_where(self, user_id: str, where: dict[str, Any]) -> int:
         with self._scope(user_id, write=False) as col:
@@ -500,7 +526,7 @@ class Memory:
         cutoff = self._cutoff(to_datetime(now).timestamp())
         if cutoff is None:
             return 0
-        users = [user_id] if user_id is not None else self.users()
+        users = [normalize_user_id(user_id)] if user_id is not None else self.users()
         n = 0
         for u in users:
             n += self._delete_where(u, {"at": {"$lt": cutoff}})
@@ -525,6 +551,7 @@ class Memory:
         """
         from .summary import summarize_session
 
+        user_id = normalize_user_id(user_id)
         turns = [m for m in self.get(user_id, session_id=session_id) if m.kind == "turn"]
         if not turns:
             raise ValueError(f"session {session_id!r} of this user has no turns to summarise")
@@ -546,4 +573,4 @@ class Memory:
         """A LangChain ``BaseRetriever`` over ``user_id``'s memories."""
         from .retriever import MemoryRetriever
 
-        return MemoryRetriever(memory=self, user_id=user_id, k=k, **kwargs)
+        return MemoryRetriever(memory=self, user_id=normalize_user_id(user_id), k=k, **kwargs)
