@@ -25,7 +25,7 @@ SYSTEM = (
 )
 #: A long static prefix (persona and rules), as the agent's system prompt has.
 LONG_SYSTEM = SYSTEM + " ".join(
-    f"Rule {i}: be patient, kind and honest, and keep the person's own words in mind." for i in range(1, 25)
+    f"Rule {i}: be patient, kind and honest, and keep the person's own words in mind." for i in range(1, 13)
 )
 
 
@@ -77,6 +77,7 @@ def test_stop_sequences_end_the_answer_and_are_not_printed(tiny: EmbeddedChatMod
     assert "<|" not in str(done.content)
 
 
+@pytest.mark.slow
 def test_the_shared_prefix_is_reused_across_turns(tiny: EmbeddedChatModel) -> None:
     first = tiny.invoke([SystemMessage(LONG_SYSTEM), HumanMessage("My exam is on Friday.")], max_tokens=8)
     second = tiny.invoke(
@@ -85,7 +86,7 @@ def test_the_shared_prefix_is_reused_across_turns(tiny: EmbeddedChatModel) -> No
     assert first.usage_metadata is not None and second.usage_metadata is not None
     prompt = second.usage_metadata["input_tokens"]
     reused = second.response_metadata["prompt_tokens_reused"]
-    assert prompt > 400 and reused > 0.9 * prompt  # the whole system prompt came from the KV cache
+    assert prompt > 250 and reused > 0.9 * prompt  # the whole system prompt came from the KV cache
     cold, warm = (
         first.response_metadata["time_to_first_token_s"],
         second.response_metadata["time_to_first_token_s"],
@@ -93,12 +94,28 @@ def test_the_shared_prefix_is_reused_across_turns(tiny: EmbeddedChatModel) -> No
     assert warm < cold
 
 
+@pytest.mark.slow
+def test_alternating_prompts_each_find_their_prefix_again() -> None:
+    need("chat-smollm2-135m")
+    model = load_chat_model("embedded:smollm2-135m", temperature=0, max_tokens=4, n_ctx=3072)
+    judge = "You decide whether a message shows a crisis. " + " ".join(
+        f"Criterion {i}: read literally and answer yes or no." for i in range(1, 16)
+    )
+    first = model.invoke([SystemMessage(LONG_SYSTEM), HumanMessage("My exam is on Friday.")])
+    model.invoke([SystemMessage(judge), HumanMessage("My exam is on Friday.")])  # evicts the KV cache
+    again = model.invoke([SystemMessage(LONG_SYSTEM), HumanMessage("I slept badly.")])
+    assert first.usage_metadata is not None
+    assert again.response_metadata["prompt_tokens_reused"] > 0.9 * first.usage_metadata["input_tokens"]
+    assert again.response_metadata["time_to_first_token_s"] < first.response_metadata["time_to_first_token_s"]
+
+
+@pytest.mark.slow
 def test_prefill_puts_the_system_prompt_in_the_cache_before_the_first_turn() -> None:
     need("chat-smollm2-135m")
     model = load_chat_model("embedded:smollm2-135m", temperature=0, max_tokens=4, n_ctx=2048)
     assert isinstance(model, EmbeddedChatModel)
     done = model.prefill(LONG_SYSTEM)
-    assert done.tokens > 400 and done.evaluated == done.tokens
+    assert done.tokens > 250 and done.evaluated == done.tokens
     assert model.prefill(LONG_SYSTEM).evaluated == 0  # already there
     answer = model.invoke([SystemMessage(LONG_SYSTEM), HumanMessage("My exam is on Friday.")])
     assert answer.response_metadata["prompt_tokens_reused"] >= done.tokens

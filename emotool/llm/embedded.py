@@ -5,7 +5,10 @@ process, so every turn and every ``EmbeddedChatModel`` built with the same
 settings reuses the loaded weights and its KV cache: llama.cpp compares the new
 prompt with the tokens it already holds and evaluates only what differs, so a
 conversation that keeps its static part (system prompt, persona) first pays for
-that prefix once. The chat template comes from the GGUF file itself.
+that prefix once. The states of recent conversations are also kept in RAM
+(``state_cache_mb``), so calls that alternate between prompts (the reply, a safety
+judge, a session summary) each find their own prefix again. The chat template
+comes from the GGUF file itself.
 """
 
 from __future__ import annotations
@@ -92,11 +95,12 @@ def clear_model_cache() -> None:
         _models.clear()
 
 
-def _load(path: str, n_ctx: int, n_threads: int, n_gpu_layers: int) -> LoadedModel:
+def _load(path: str, n_ctx: int, n_threads: int, n_gpu_layers: int, state_cache_mb: int) -> LoadedModel:
     key = (path, n_ctx, n_threads)
     with _models_lock:
         found = _models.get(key)
         if found is not None:
+            _ensure_state_cache(found, state_cache_mb)
             return found
         try:
             import llama_cpp
@@ -135,8 +139,29 @@ def _load(path: str, n_ctx: int, n_threads: int, n_gpu_layers: int) -> LoadedMod
         loaded = LoadedModel(
             llama, formatters[0], formatters[1], threading.Lock(), path, time.perf_counter() - t0
         )
+        _ensure_state_cache(loaded, state_cache_mb)
         _models[key] = loaded
         return loaded
+
+
+def _ensure_state_cache(loaded: LoadedModel, mb: int) -> None:
+    """Keep recent conversations' states in RAM (largest size asked for wins)."""
+    if mb <= 0:
+        return
+    import llama_cpp
+
+    cache = loaded.llama.cache
+    if cache is None or cache.capacity_bytes < mb << 20:
+        loaded.llama.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=mb << 20))
+
+
+def _reusable_prefix(llama: Any, tokens: list[int]) -> int:
+    """Prompt tokens llama.cpp will not evaluate: held in the KV cache, or in a saved state."""
+    best = _common_prefix(llama._input_ids.tolist(), tokens)
+    if llama.cache is not None:
+        for key in llama.cache.cache_state:
+            best = max(best, _common_prefix(key, tokens))
+    return best
 
 
 def _common_prefix(held: Sequence[int], new: Sequence[int]) -> int:
@@ -174,6 +199,10 @@ class EmbeddedChatModel(BaseChatModel):
     """CPU threads; default ``emotool.config.llm_threads()``."""
     n_gpu_layers: int = 0
     """Layers offloaded to a GPU (needs a GPU build of llama-cpp-python; -1 for all)."""
+    state_cache_mb: int = Field(default=256, ge=0)
+    """RAM for the states of recent conversations (0: only the last one, in the KV cache).
+    When calls alternate between prompts (a reply, a safety judge, a summary), each finds
+    its own prefix again instead of evaluating it anew."""
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     max_tokens: int = Field(default=256, ge=1)
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
@@ -211,7 +240,11 @@ class EmbeddedChatModel(BaseChatModel):
     def load(self) -> LoadedModel:
         """Load the model now (or get the already loaded one); later turns reuse it."""
         return _load(
-            self.resolved_path(), self.n_ctx, self.n_threads or config.llm_threads(), self.n_gpu_layers
+            self.resolved_path(),
+            self.n_ctx,
+            self.n_threads or config.llm_threads(),
+            self.n_gpu_layers,
+            self.state_cache_mb,
         )
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
@@ -290,7 +323,7 @@ class EmbeddedChatModel(BaseChatModel):
         filt = SpecialTokenFilter()
         generated, finish = 0, None
         with loaded.lock:
-            reused = _common_prefix(loaded.llama._input_ids.tolist(), tokens)
+            reused = _reusable_prefix(loaded.llama, tokens)
             t0 = time.perf_counter()
             first: float | None = None
             pieces = loaded.llama.create_completion(tokens, stream=True, **params)
