@@ -455,7 +455,7 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("hi", C, HO, "", r"\b(main|mai) (use|usko|unko|sabko|usse|uski|unhe) (maar dalunga|maar dalungi|jaan se maar "
      r"dunga|jaan se maar dungi|khatam kar dunga|chaku maar dunga)\b", r"\b(haha|mazak|lol)\b"),
     ("hi", C, AB, "", r"\b(papa|pita|pitaji|maa|mummy|pati|husband|boyfriend|sautela baap|chacha|mama|sasur) "
-     r"(mujhe|muje) (maarte|marte|peet|pitte|peetate|maarta|marta|dhamki|chhoote|chhute|chhoota)\w*\b|\bghar "
+     r"(mujhe|muje) (\w+ ){0,2}(maarte|marte|peet|pitte|peetate|maarta|marta|dhamki|chhoote|chhute|chhoota)\w*\b|\bghar "
      r"(jaane|jane) se (darr|dar) (lagta|lgta)\b", ""),
     ("hi", C, ME, "", r"\b(maine|mene) (saari|sari|bahut saari|bahut|poori|puri) (goliyan|goliya|tablets|dawai|"
      r"dawaiyan|strip) (kha|khaa|le) (li|lee|liya|li hain)\b", ""),
@@ -613,6 +613,54 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("hi", C, SH, "", r"\b(nochta|nochti|khurachta|khurachti)\b[^.!?]{0,40}\bkhoon\b", ""),
     ("es", C, SI, "neg", r"\b(me quiero|me voy a|me pienso|me queria|me dan ganas de) (matar|suicidar|morir)\b", r"\bme (quiero|voy a) morir de (risa|ganas|hambre|sueno)\b"),
     ("pt", C, SI, "neg", r"\b(eu )?(vou|quero|queria) me (matar|suicidar)\b", ""),
+    # letters left for the family, affairs closed
+    ("en", C, SI, "", r"\b(left|wrote|written|leaving|writing) (goodbye )?(letters|a letter|notes|a note) (for|to) (my )?(kids|children|family|parents|son|sons|daughter|daughters|wife|husband|partner)\b", r"\b(trip|holiday|birthday|christmas|camp|when i am away|while i am away)\b"),
+    ("en", C, SI, "", r"\b(they|my (family|kids|children|wife|husband|partner)|everyone) (will|would) be (fine|ok|okay|alright|better) without me\b", ""),
+    ("es", C, SI, "", r"\b(deje|escribi|dejo) (unas |las )?(cartas|una carta|notas) (para|a) (mis hijos|mi familia|mis padres|mi hija|mi hijo|mi pareja)\b", r"\b(viaje|vacaciones|cumpleanos|navidad)\b"),
+    ("pt", C, SI, "", r"\b(deixei|escrevi) (umas |as )?(cartas|uma carta|bilhetes) (pros|para os|pra|para a|para) (meus filhos|minha familia|meus pais|minha filha|meu filho)\b", r"\b(viagem|ferias|aniversario|natal)\b"),
+    ("fr", C, SI, "", r"\bj'ai (laisse|ecrit) (des|une) (lettres?|mots?) (pour|a) (mes enfants|ma famille|mes parents|ma fille|mon fils)\b", r"\b(voyage|vacances|anniversaire|noel)\b"),
+    ("de", C, SI, "", r"\b(briefe|einen brief|abschiedsbriefe) (fur|an) (meine kinder|meine familie|meine eltern|meine tochter|meinen sohn)\b[^.!?]{0,20}\b(hinterlassen|geschrieben)\b", r"\b(urlaub|reise|geburtstag|weihnachten)\b"),
+    ("it", C, SI, "", r"\bho (lasciato|scritto) (delle |una )?(lettere|lettera|biglietti) (per|ai|a) (i miei figli|mia figlia|mio figlio|la mia famiglia|miei genitori)\b", r"\b(viaggio|vacanza|compleanno|natale)\b"),
+    ("id", C, SI, "", r"\b(ninggalin|meninggalkan|nulis|menulis) surat (buat|untuk) (anak-anakku|anakku|keluargaku|orang tuaku|istriku|suamiku)\b", r"\b(liburan|ulang tahun|mudik)\b"),
+    ("hi", C, SI, "", r"\b(bachchon|bachon|family|gharwalon|maa baap) ke liye (khat|chitthi|letter) (chhod|likh) (diye|diya|di)\b", r"\b(trip|chhutti|birthday)\b"),
+    # hurting a named person, with a weapon or their address
+    ("en", C, HO, "", r"\b(knife|gun|weapon|bat)\b[^.!?]{0,60}\b(know where (he|she|they) (lives?|works?))\b|\b(know where (he|she|they) (lives?|works?))\b[^.!?]{0,60}\b(knife|gun|weapon)\b", ""),
+    ("es", C, HO, "", r"\b(voy a|quiero) hacer(le|les)? dano a\b|\bse donde vive\b[^.!?]{0,40}\b(cuchillo|pistola|arma)\b", r"\b(jaja|broma)\b"),
+    ("pt", C, HO, "", r"\bsei onde (ele|ela) mora\b[^.!?]{0,40}\b(faca|arma)\b", ""),
+    ("fr", C, HO, "", r"\bje vais faire du mal a\b|\bje sais ou (il|elle) habite\b[^.!?]{0,40}\b(couteau|arme)\b", r"\b(mdr|blague)\b"),
+    ("de", C, HO, "", r"\bich werde (ihm|ihr|meiner|meinem|deiner|ihnen) (\w+ ){0,2}weh ?tun\b|\bweiss,? wo (er|sie) wohnt\b[^.!?]{0,40}\b(messer|waffe)\b", ""),
+    ("it", C, HO, "", r"\bfaro del male a\b|\bso dove abita\b[^.!?]{0,40}\b(coltello|pistola|arma)\b", ""),
+    ("id", C, HO, "", r"\b(aku|gue|saya) (bakal|mau|akan) (nyakitin|menyakiti|melukai) (mantan|dia|mereka)\w*\b", r"\b(hati|perasaan)\b"),
+    ("hi", C, HO, "", r"\b(ko )?nuksan (pahunchaunga|pahunchaungi|pahuchaunga)\b|\bmere paas (chaku|chaaku|bandook)\b", ""),
+    # which medicines are deadly
+    ("es", C, SI, "method", r"\b(que|cuales) (pastillas|medicamentos|remedios|pildoras) son (mortales|letales)\b", ""),
+    ("pt", C, SI, "method", r"\b(quais|que) (remedios|comprimidos|medicamentos) (matam|sao letais|sao mortais)\b", ""),
+    ("fr", C, SI, "method", r"\bquels (medicaments|comprimes|cachets) sont (mortels|letaux)\b", ""),
+    ("de", C, SI, "method", r"\bwelche (medikamente|tabletten|pillen) sind todlich\b", ""),
+    ("it", C, SI, "method", r"\bquali (farmaci|pillole|medicine) sono (mortali|letali)\b", ""),
+    ("id", C, SI, "method", r"\bobat apa (yang )?(bisa )?(bikin|buat|membuat) mati\b", ""),
+    ("hi", C, SI, "method", r"\b(kaun si|konsi|kaunsi) (dawai|dawa|goli|goliyan)\b[^.?!]{0,40}\bmaut\b", ""),
+    # not minding being killed
+    ("en", C, SI, "", r"\b(would not|wouldn't) (mind|care) if i (got|was|were|get) (hit|run over|killed)\b|\b(would not|wouldn't) (mind|care) if i (died|did not wake up|never woke up)\b", ""),
+    ("es", C, SI, "", r"\bno me importaria (que me atropell\w+|morir(me)?|no despertar(me)?)\b", ""),
+    ("pt", C, SI, "", r"\bnao me importaria (se (um carro|um onibus) me atropelasse|de morrer|se eu morresse|de nao acordar)\b", ""),
+    ("fr", C, SI, "", r"\b(ca )?ne me (derangerait|generait) pas de (me faire renverser|mourir|ne pas me reveiller)\b", ""),
+    ("de", C, SI, "", r"\b(es )?ware mir egal,? wenn (mich|ich) (\w+ ){0,3}(uberfahrt|sterbe|sterben wurde|nicht mehr aufwache)\b", ""),
+    ("it", C, SI, "", r"\bnon mi dispiacerebbe (se (\w+ ){0,2}mi investisse|morire|non svegliarmi)\b", ""),
+    ("id", C, SI, "", r"\b(gak|tidak|nggak|ga) keberatan kalau (besok )?(aku )?(ketabrak|tertabrak|mati|gak bangun)\b", ""),
+    ("hi", C, SI, "", r"\bfarak nahi (padega|padta) agar (kal )?(koi gaadi|main mar|mujhe (koi )?(kuchal|maar))\b", ""),
+    # a stated suicide, coded spellings
+    ("en", C, SI, "neg", r"\b(going to|will|want to|plan to|planning to|about to) (go )?(commit )?suicide\b", r"\b(squad|mission|run)\b"),
+    # handfuls of pills, with alcohol
+    ("en", C, ME, "", r"\b(took|taken|swallowed|downed) (a handful|a bunch|loads|lots|a load) of (\w+'?s? ){0,2}(pills|tablets|meds|painkillers)\b", ""),
+    ("es", C, ME, "", r"\b(me tome|tome|me trague) un (punado|monton) de (pastillas|pildoras|medicamentos)\b", ""),
+    ("pt", C, ME, "", r"\btomei um (punhado|monte) de (remedios|comprimidos|pilulas)\b", ""),
+    ("fr", C, ME, "", r"\bj'ai (pris|avale) une poignee de (medicaments|comprimes|cachets|pilules)\b", ""),
+    ("de", C, ME, "", r"\b(eine )?handvoll (tabletten|pillen)\b[^.!?]{0,40}\b(genommen|geschluckt)\b", ""),
+    ("it", C, ME, "", r"\bho (preso|ingoiato) una manciata di (pillole|pastiglie|compresse)\b", ""),
+    ("id", C, ME, "", r"\b(minum|nelen|menelan) segenggam (obat|pil)\b", ""),
+    ("hi", C, ME, "", r"\b(mutthi|muththi) bhar (goliyan|goliya|dawai)\b[^.!?]{0,40}\b(kha|le) (li|liya|lee)\b", ""),
+    ("en", C, SI, "method", r"\b(most )?(reliable|surest|certain|foolproof|guaranteed) (way|method) to do it\b|\bwake up in (a|the) hospital\b[^.!?]{0,30}\b(again|this time)\b", ""),
 ]
 
 # Idioms: a match overlapping one of these is not a risk statement.

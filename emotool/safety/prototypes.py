@@ -82,6 +82,14 @@ CRISIS: tuple[tuple[str, str], ...] = (
     ("aku sering melukai diriku sendiri", "self_harm"),
     ("mujhe jeene ki koi wajah nahi dikhti", "suicidal_ideation"),
     ("main khud ko nuksan pahunchata hoon", "self_harm"),
+    ("I wouldn't care if a car hit me tomorrow", "suicidal_ideation"),
+    ("which medicines can kill you if you take enough", "suicidal_ideation"),
+    ("I've left letters for my children and closed my accounts", "suicidal_ideation"),
+    ("I know where he lives and I'm going to make him pay with a knife", "harm_to_others"),
+    ("I mixed pills with alcohol and now I can't stand up", "medical_emergency"),
+    ("ojalá me atropelle un coche", "suicidal_ideation"),
+    ("es wäre mir egal, wenn ich morgen nicht mehr da wäre", "suicidal_ideation"),
+    ("je laisse des lettres à ma famille, c'est fini", "suicidal_ideation"),
 )
 
 NOT_CRISIS: tuple[tuple[str, str], ...] = (
@@ -161,4 +169,10 @@ NOT_CRISIS: tuple[tuple[str, str], ...] = (
     ("aku gak bisa hidup tanpa musik", "idiom"),
     ("main chai ke bina nahi reh sakta", "idiom"),
     ("it's so hot today I'm melting", "idiom"),
+    ("I'm writing cards to my family for the holidays", "practical"),
+    ("I left a note for the babysitter about dinner", "practical"),
+    ("I wouldn't mind a day off tomorrow", "idiom"),
+    ("I wouldn't mind if it rained all weekend", "idiom"),
+    ("j'écris des cartes d'anniversaire à ma famille", "practical"),
+    ("le dejé una nota a mi compañero de piso", "practical"),
 )
