@@ -32,7 +32,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
 from .. import config
-from ..errors import BackendUnavailable, InputTooLong, missing_extra
+from ..errors import BackendUnavailable, InputTooLong, InvalidOption, missing_extra
 from .messages import CHATML_STOP, SpecialTokenFilter, result_from_stream, to_role_dicts
 
 #: A ChatML template, used when a GGUF file carries no chat template of its own.
@@ -182,8 +182,9 @@ class EmbeddedChatModel(BaseChatModel):
         >>> for chunk in model.stream("I failed my driving test today."):
         ...     print(chunk.content, end="")
 
-    ``response_metadata`` of the answer holds ``prompt_tokens_reused``: how many prompt
-    tokens came from the KV cache of the previous call.
+    ``response_metadata`` of the answer holds ``prompt_tokens_reused`` (prompt tokens
+    taken from the KV cache or a saved state instead of being evaluated) and
+    ``time_to_first_token_s``.
     """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
@@ -312,8 +313,12 @@ class EmbeddedChatModel(BaseChatModel):
             "stop": [*self.stop, *(stop or [])],
             "seed": kwargs.pop("seed", self.seed),
         }
-        if kwargs:
-            raise TypeError(f"unexpected options for the embedded chat model: {', '.join(kwargs)}")
+        unknown = [k for k in kwargs if not k.startswith("ls_")]  # ls_*: LangChain's tracing hints
+        if unknown:
+            raise InvalidOption(
+                f"the embedded chat model takes no option {', '.join(unknown)}; it takes max_tokens, "
+                "temperature, top_p, top_k, repeat_penalty and seed"
+            )
         tokens = self._prompt_tokens(loaded, messages)
         if len(tokens) + max_tokens > self.n_ctx:
             raise InputTooLong(
