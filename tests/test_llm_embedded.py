@@ -13,7 +13,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from emotool import assets
-from emotool.errors import BackendUnavailable, InputTooLong
+from emotool.errors import BackendUnavailable, InputTooLong, InvalidOption
 from emotool.llm import EmbeddedChatModel, load_chat_model, supports_tools
 
 pytestmark = pytest.mark.real
@@ -153,10 +153,12 @@ async def test_leaving_astream_early_frees_the_model(tiny: EmbeddedChatModel) ->
     assert answer.content
 
 
-def test_no_tools_for_small_local_models(tiny: EmbeddedChatModel) -> None:
+def test_no_tools_for_small_local_models_and_no_unknown_options(tiny: EmbeddedChatModel) -> None:
     assert supports_tools(tiny) is False
     with pytest.raises(BackendUnavailable, match=r"cannot call tools.*observations in the prompt"):
         tiny.bind_tools([])
+    with pytest.raises(InvalidOption, match=r"no option tool_choice.*max_tokens"):
+        tiny.invoke("hello", tool_choice="auto")
 
 
 def test_a_conversation_longer_than_the_context_is_refused_clearly() -> None:
