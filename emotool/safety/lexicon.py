@@ -661,6 +661,49 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("id", C, ME, "", r"\b(minum|nelen|menelan) segenggam (obat|pil)\b", ""),
     ("hi", C, ME, "", r"\b(mutthi|muththi) bhar (goliyan|goliya|dawai)\b[^.!?]{0,40}\b(kha|le) (li|liya|lee)\b", ""),
     ("en", C, SI, "method", r"\b(most )?(reliable|surest|certain|foolproof|guaranteed) (way|method) to do it\b|\bwake up in (a|the) hospital\b[^.!?]{0,30}\b(again|this time)\b", ""),
+    # last night, not making it through the night
+    ("en", C, SI, "", r"\b(this is|tonight is|it is) my (last|final) (night|day)\b|\b(do not|cannot) think i will (make it|survive|last) (through|past) (the|this|tonight)\b", r"\b(trip|holiday|vacation|job|shift|in (paris|london|town|the city)|before (the|my) (move|flight|wedding))\b"),
+    ("es", C, SI, "", r"\b(esta es|hoy es) mi ultima noche\b|\bno creo que (pase|llegue a|sobreviva) (de )?esta noche\b", r"\b(viaje|vacaciones|trabajo|en (madrid|la ciudad))\b"),
+    ("pt", C, SI, "", r"\b(essa|esta|hoje) e minha ultima noite\b|\bacho que nao (passo|sobrevivo|chego) (dessa|desta|a essa) noite\b", r"\b(viagem|ferias|trabalho)\b"),
+    ("fr", C, SI, "", r"\bc'est ma (derniere|ultime) nuit\b|\bje ne pense pas (passer|survivre a) (la|cette) nuit\b", r"\b(voyage|vacances|boulot|a paris)\b"),
+    ("de", C, SI, "", r"\bdas ist meine letzte nacht\b|\bich (glaube|denke) nicht,? dass ich die nacht (uberstehe|uberlebe)\b", r"\b(urlaub|reise|arbeit|in berlin)\b"),
+    ("it", C, SI, "", r"\bquesta e la mia ultima notte\b|\bnon credo di (arrivare a domattina|superare (la|questa) notte)\b", r"\b(viaggio|vacanza|lavoro)\b"),
+    ("id", C, SI, "", r"\bini malam terakhir(ku| aku)\b|\b(kayaknya|sepertinya) (aku|saya|gue) (gak|tidak|nggak) (bakal|akan) (lewat|bertahan) malam ini\b", r"\b(liburan|kerja|di (bali|jakarta))\b"),
+    ("hi", C, SI, "", r"\b(aaj|yeh) meri (aakhri|akhri|aakhiri) raat hai\b|\baaj ki raat (nikal|kaat) (nahi )?(paunga|paungi)\b", r"\b(trip|chhutti|naukri|shahar mein)\b"),
+    # done with living
+    ("en", C, SI, "", r"\b(i am )?done\b[^?!]{0,30}\bwith (living|life|being alive|existing)\b", ""),
+    ("es", C, SI, "", r"\b(termine|acabe|ya termine)\b[^?!]{0,30}\bcon (vivir|la vida)\b", ""),
+    ("pt", C, SI, "", r"\b(cansei|acabou|terminei)\b[^?!]{0,30}\b(de viver|com a vida)\b", ""),
+    ("fr", C, SI, "", r"\bj'en ai fini\b[^?!]{0,30}\b(avec la vie|de vivre)\b", ""),
+    ("de", C, SI, "", r"\bich bin fertig\b[^?!]{0,30}\bmit dem leben\b", ""),
+    ("it", C, SI, "", r"\bho chiuso\b[^?!]{0,30}\bcon la vita\b|\bho chiuso con la vita\b", ""),
+    ("id", C, SI, "", r"\b(aku|saya|gue) (udah|sudah) selesai\b[^?!]{0,30}\b(sama|dengan) hidup\b", ""),
+    ("hi", C, SI, "", r"\b(bas )?ho gaya\b[^?!]{0,30}\bzindagi se\b", ""),
+    # pills in front of me
+    ("en", C, SI, "", r"\b(pills|tablets|bottle of pills|a blade|a knife|the rope|a gun) (right )?(in front of me|next to me|in my hand)\b[^.!?]{0,20}\b(right now|now|tonight)?", r"\b(vitamins?|prescribed|doctor|cooking)\b"),
+    ("es", C, SI, "", r"\b(pastillas|frasco de pastillas|cuchilla|cuerda|pistola) (enfrente|delante de mi|en la mano)\b", ""),
+    ("pt", C, SI, "", r"\b(remedios|comprimidos|vidro de remedios|lamina|corda|arma) na minha (frente|mao)\b", ""),
+    ("fr", C, SI, "", r"\b(medicaments|comprimes|boite de medicaments|lame|corde) devant moi\b", ""),
+    ("de", C, SI, "", r"\b(tabletten|packung tabletten|klinge|seil|waffe) vor mir (liegen|liegt)\b", ""),
+    ("it", C, SI, "", r"\b(pillole|scatola di pillole|lametta|corda|pistola) davanti a me\b", ""),
+    ("id", C, SI, "", r"\b(obat|sebotol obat|silet|tali|pistol) di depan(ku| aku)\b", ""),
+    ("hi", C, SI, "", r"\bmere saamne (goliyon|goliyan|dawai|blade|rassi)\b", ""),
+    # the blade
+    ("en", C, SH, "", r"\b(blade|razor|cutting) is the only thing (that )?(helps|works|makes me feel)\b", ""),
+    # threats to kill if the user leaves
+    ("en", C, AB, "", r"\b(he|she|my (husband|wife|partner|boyfriend|girlfriend|ex)) (said|says|told me|threatened)\b[^.!?]{0,40}\b(kill|hurt) (me|us|the kids|the children)\b", r"\b(lol|joke|game)\b"),
+    ("es", C, AB, "", r"\b(dice|dijo|amenaza) que si (lo|la) dejo\b[^.!?]{0,30}\b(me mata|nos mata|me hace dano)\b|\bme (mata|va a matar) a mi y a (los|mis) (ninos|hijos)\b", ""),
+    ("pt", C, AB, "", r"\b(disse|diz|ameaca) que se eu (for embora|largar|sair)\b[^.!?]{0,30}\b(mata|me mata|vai me matar)\b", ""),
+    ("fr", C, AB, "", r"\b(dit|a dit|menace) que si je (pars|le quitte|la quitte)\b[^.!?]{0,30}\b(il|elle) me tue\b", ""),
+    ("de", C, AB, "", r"\b(sagt|hat gesagt|droht),? wenn ich (gehe|ihn verlasse|sie verlasse)\b[^.!?]{0,30}\b(bringt|bringe) (er|sie) mich\b", ""),
+    ("it", C, AB, "", r"\b(dice|ha detto|minaccia) che se lo lascio\b[^.!?]{0,30}\b(ammazza|uccide) me\b", ""),
+    ("id", C, AB, "", r"\b(bilang|ngancam|mengancam) kalau aku pergi\b[^.!?]{0,30}\b(bunuh|membunuh) aku\b", ""),
+    ("hi", C, AB, "", r"\bagar main (gayi|gaya|chali gayi|chhod)\b[^.!?]{0,40}\b(maar denge|maar dega|maar dalenge|jaan se maar)\b", ""),
+    # slang / coded wishes to die
+    ("fr", C, SI, "neg", r"\b(jveux|j'veux|je veux|envie de) crever\b", r"\b(de faim|de chaud|de rire)\b"),
+    ("hi", C, SI, "", r"\b(sach mein|sach me|seriously) marna (hai|chahta|chahti)\b|\bmujhe marna hai\b", ""),
+    ("pt", C, SI, "neg", r"\beu quero morrer\b", r"\b(de rir|de vergonha|de fome)\b"),
+    ("it", C, SI, "neg", r"\b(giuro )?voglio morire\b", r"\b(dal ridere|di vergogna)\b"),
 ]
 
 # Idioms: a match overlapping one of these is not a risk statement.
