@@ -96,7 +96,14 @@ def build_mcp_server(
         port: Its port.
         stateless_http: One request per HTTP exchange (no session kept between calls).
     """
-    mcp = FastMCP("emotool", instructions=INSTRUCTIONS, host=host, port=port, stateless_http=stateless_http)
+    mcp = FastMCP(
+        "emotool",
+        instructions=INSTRUCTIONS,
+        host=host,
+        port=port,
+        stateless_http=stateless_http,
+        log_level="WARNING",
+    )
     fixed_user = service.settings.user
     user_help = (
         f"Leave empty: this server serves user {fixed_user!r} only."

@@ -113,6 +113,7 @@ class EmotoolService:
         chat_model: A ready LangChain chat model for the agent (default: ``settings.model``).
         agent_factory: ``user_id -> agent`` with ``stream(text, ...)`` (tests, custom agents).
         analyzer_pipeline: A ready face pipeline (tests, custom models).
+        assess: ``(text, history=, language=) -> SafetyAssessment`` (default :func:`emotool.safety.assess`).
     """
 
     def __init__(
@@ -123,6 +124,7 @@ class EmotoolService:
         chat_model: Any = None,
         agent_factory: Callable[[str], Any] | None = None,
         analyzer_pipeline: Any = None,
+        assess: Callable[..., Any] | None = None,
     ) -> None:
         self.settings = settings or ServeSettings()
         if self.settings.user is not None:
@@ -131,8 +133,9 @@ class EmotoolService:
         self._chat_model = chat_model
         self._agent_factory = agent_factory
         self._pipeline = analyzer_pipeline
+        self._assess = assess
         self._agents: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # agent() builds the memory under the same lock
         self._upload_dir = Path(tempfile.mkdtemp(prefix="emotool-serve-"))
 
     def close(self) -> None:
