@@ -49,5 +49,5 @@ fi
 # the larger multilingual Whisper (base): optional for users, exercised by the tests
 "$VENV/bin/emotool" models pull speech-large
 # chat models: the default Qwen2.5 1.5B (`make demo`) and SmolLM2-135M (the chat-model tests);
-# the 0.5B is optional (`emotool models pull chat-qwen2.5-0.5b`)
-"$VENV/bin/emotool" models pull chat
+# the 0.5B is optional for users, and the agent's end-to-end tests run on it (faster than the 1.5B)
+"$VENV/bin/emotool" models pull chat chat-small
