@@ -64,7 +64,7 @@ def test_eval_crisis_json_on_csv(tmp_path: Path, capsys: pytest.CaptureFixture[s
     )
     assert main(["eval", "crisis", str(f), "--json", "--layers", "lexicon,context"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) >= EVAL_KEYS
+    assert set(out) == EVAL_KEYS
     assert out["n"] == 4 and out["recall"] == 1.0 and out["false_alarm_rate"] == 0.0
     assert out["per_language_recall"] == {"en": 1.0, "es": 1.0}
     assert out["distress_escalated"] == 0.0

@@ -28,7 +28,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import InvalidOption, MediaError
 
-__all__ = ["CrisisItem", "CrisisReport", "evaluate", "evaluate_crisis_cli", "load_items"]
+__all__ = ["JSON_KEYS", "CrisisItem", "CrisisReport", "evaluate", "evaluate_crisis_cli", "load_items"]
+
+#: The keys of ``emotool eval crisis --json`` (the table also shows p95 and distress flagged as concern).
+JSON_KEYS: tuple[str, ...] = (
+    "recall",
+    "false_alarm_rate",
+    "precision",
+    "distress_escalated",
+    "per_category_recall",
+    "per_language_recall",
+    "ms_per_message_p50",
+    "n",
+)
 
 Label = Literal["crisis", "distress", "safe"]
 
@@ -227,7 +239,7 @@ def evaluate_crisis_cli(
         warmup(settings.encoder)
     report = evaluate(items, lambda it: assess(it.text, history=it.history, settings=settings).level)
     if as_json:
-        print(report.model_dump_json())
+        print(report.model_dump_json(include=set(JSON_KEYS)))
     else:
         print_report(report)
     return 0

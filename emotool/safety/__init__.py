@@ -67,8 +67,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def warmup(encoder: str = "use-m3") -> None:
-    """Load the sentence encoder now (about 3 s once) instead of on the first message."""
-    from .semantic import get_scorer
+def warmup(encoder: str | None = "use-m3") -> None:
+    """Compile the lexicon and load the sentence encoder now (1-3 s once) instead of on the first
+    message; ``encoder=None`` compiles the lexicon only."""
+    from .lexicon import match
 
-    get_scorer(encoder).warmup()
+    match("")
+    if encoder is not None:
+        from .semantic import get_scorer
+
+        get_scorer(encoder).warmup()

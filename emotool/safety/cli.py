@@ -67,10 +67,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     settings = SafetySettings(layers=args.layers) if args.layers else SafetySettings()
     policy = SafetyPolicy(settings=settings)
-    if "semantic" in settings.layers:
-        from . import warmup
+    from . import warmup
 
-        warmup(settings.encoder)  # so the time shown is the message's, not the model's loading
+    # so that the time shown is the message's, not the loading of the models
+    warmup(settings.encoder if "semantic" in settings.layers else None)
     a = policy.assess(text, history=args.history, language=args.language)
     if args.json:
         out: dict[str, Any] = a.model_dump()
