@@ -41,7 +41,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from ..config import home
 from ..errors import EmotoolError, InvalidOption
 from .observe import Perceiver, PerceptionMiddleware
-from .prompt import PromptBuilder
+from .prompt import PromptBuilder, example_texts
 from .reply import FALLBACK_UNREACHABLE, ReplyMiddleware, model_label
 from .shaping import ReplyRules, SentenceStream, message_text
 from .state import EmpatheticState, TurnContext
@@ -379,7 +379,8 @@ class EmpatheticAgent:
             extra_roots=tuple(Path(r) for r in extra_roots),
         )
         config = self._config(sid)
-        shown = SentenceStream(self.rules, echo_of=text)
+        echo, copies = example_texts()
+        shown = SentenceStream(self.rules, echo_of=[text, *echo], copies_of=copies)
         first_token: float | None = None
         first_text: float | None = None
         failure: ObservationError | None = None

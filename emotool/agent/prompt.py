@@ -86,6 +86,17 @@ def parse_examples(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def example_texts() -> tuple[list[str], list[str]]:
+    """What a reply may not repeat from the example exchanges: their notes and messages (like an
+    echo), and their replies (nearly word for word). A small model copies examples otherwise."""
+    echo: list[str] = []
+    copies: list[str] = []
+    for notes, message, reply in parse_examples(load_template("agent/examples")):
+        echo += [*notes.splitlines(), message]
+        copies.append(reply)
+    return echo, copies
+
+
 @dataclass(frozen=True)
 class PromptParts:
     """The messages for one model call, and what was done to fit them."""

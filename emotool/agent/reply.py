@@ -21,9 +21,9 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langgraph.types import Command
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from .prompt import PromptBuilder
+from .prompt import PromptBuilder, example_texts
 from .shaping import ReplyRules, message_text, shape_reply, should_stop
 from .state import EmpatheticState, last_human
 from .turn import ObservationError
@@ -60,7 +60,8 @@ class StoppingChatModel(BaseChatModel):
 
     inner: Any
     rules: ReplyRules = ReplyRules()
-    echo_of: str = ""
+    echo_of: list[str] = Field(default_factory=list)
+    copies_of: list[str] = Field(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
@@ -88,7 +89,7 @@ class StoppingChatModel(BaseChatModel):
                 if chunk.tool_call_chunks:
                     continue
                 raw += message_text(chunk.content)
-                if raw and should_stop(raw, self.rules, self.echo_of):
+                if raw and should_stop(raw, self.rules, self.echo_of, self.copies_of):
                     break
         finally:
             close = getattr(stream, "close", None)
@@ -158,8 +159,10 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
         parts = self.builder.build(request.messages, record, first_turn=first)
         _, human = last_human(request.messages)
         said = message_text(human.content) if human is not None else ""
+        echo, copies = example_texts()
+        echo = [said, *echo]
         model = (
-            StoppingChatModel(inner=request.model, rules=self.rules, echo_of=said)
+            StoppingChatModel(inner=request.model, rules=self.rules, echo_of=echo, copies_of=copies)
             if self.stop_early
             else request.model
         )
@@ -188,7 +191,9 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
             if not msg.tool_calls:
                 meta = msg.response_metadata or {}
                 truncated = meta.get("finish_reason") == "length" or meta.get("stop_reason") == "length"
-                shaped = shape_reply(message_text(msg.content), self.rules, truncated=truncated, echo_of=said)
+                shaped = shape_reply(
+                    message_text(msg.content), self.rules, truncated=truncated, echo_of=echo, copies_of=copies
+                )
                 text = shaped.text
                 if not text:
                     errors.append(

@@ -14,7 +14,7 @@ than waited for.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,12 +128,13 @@ def _split(text: str, *, final: bool) -> tuple[list[str], str]:
 _WORDS = re.compile(r"[a-z0-9']+")
 
 
-def _is_echo(sentence: str, message_words: set[str]) -> bool:
-    """Whether a sentence only repeats the person's message back ("I feel like nobody listens")."""
+def _is_echo(sentence: str, sources: Sequence[set[str]], share: float) -> bool:
+    """Whether a sentence only repeats one of ``sources`` (word sets) back: the person's message
+    ("I feel like nobody listens"), or an example exchange a small model copies."""
     words = _WORDS.findall(sentence.lower())
-    if len(words) < 4 or not message_words:
+    if len(words) < 4:
         return False
-    return sum(w in message_words for w in words) / len(words) >= 0.8
+    return any(sum(w in src for w in words) / len(words) >= share for src in sources if src)
 
 
 def _clean_sentence(s: str) -> str | None:
@@ -148,7 +149,13 @@ def _clean_sentence(s: str) -> str | None:
 
 
 def shape_reply(
-    raw: str, rules: ReplyRules, *, final: bool = True, truncated: bool = False, echo_of: str = ""
+    raw: str,
+    rules: ReplyRules,
+    *,
+    final: bool = True,
+    truncated: bool = False,
+    echo_of: str | Sequence[str] = "",
+    copies_of: Sequence[str] = (),
 ) -> Shaped:
     """Clean and cut a model's reply.
 
@@ -158,7 +165,8 @@ def shape_reply(
         final: The text is complete. An unfinished last sentence is then kept (with a full stop
             added), unless ``truncated`` and whole sentences came before it.
         truncated: The model was stopped by its token limit, so the last sentence may be half.
-        echo_of: The person's message: a sentence that only repeats it is dropped.
+        echo_of: The person's message (and other texts): a sentence made of its words is dropped.
+        copies_of: Texts a sentence may not copy nearly word for word (the example replies).
 
     Returns:
         The kept sentences (in order) and the dropped ones.
@@ -174,11 +182,12 @@ def shape_reply(
             done.append(rest + ("?" if _QUESTION_START.match(rest) else "."))
     questions = 0
     total = 0
-    message_words = set(_WORDS.findall(echo_of.lower()))
+    echoes = [set(_WORDS.findall(t.lower())) for t in ([echo_of] if isinstance(echo_of, str) else echo_of)]
+    copies = [set(_WORDS.findall(t.lower())) for t in copies_of]
     for s in done:
         total += len(s) + 1
         cleaned = _clean_sentence(s)
-        if cleaned is None or _is_echo(cleaned, message_words):
+        if cleaned is None or _is_echo(cleaned, echoes, 0.8) or _is_echo(cleaned, copies, 0.9):
             out.dropped.append(s)
             continue
         if cleaned.rstrip("\"'”’)").endswith("?"):
@@ -193,11 +202,13 @@ def shape_reply(
     return out
 
 
-def should_stop(raw: str, rules: ReplyRules, echo_of: str = "") -> bool:
+def should_stop(
+    raw: str, rules: ReplyRules, echo_of: str | Sequence[str] = "", copies_of: Sequence[str] = ()
+) -> bool:
     """Whether the model may stop: the reply is full, or it started another turn."""
     if len(raw) > rules.max_chars * 2:
         return True
-    shaped = shape_reply(raw, rules, final=False, echo_of=echo_of)
+    shaped = shape_reply(raw, rules, final=False, echo_of=echo_of, copies_of=copies_of)
     if shaped.ended:
         return True
     return len(shaped.sentences) >= rules.max_sentences or shaped.raw_sentences >= 2 * rules.max_sentences + 2
@@ -210,9 +221,12 @@ class SentenceStream:
     sentences only). At the end, :meth:`finish` returns what is left, given the final reply.
     """
 
-    def __init__(self, rules: ReplyRules, echo_of: str = "") -> None:
+    def __init__(
+        self, rules: ReplyRules, echo_of: str | Sequence[str] = "", copies_of: Sequence[str] = ()
+    ) -> None:
         self.rules = rules
         self.echo_of = echo_of
+        self.copies_of = copies_of
         self.raw = ""
         self.emitted = ""
         self._released = 0
@@ -220,7 +234,9 @@ class SentenceStream:
     def feed(self, piece: str) -> str:
         """Add a piece of model text; returns the text newly released (may be empty)."""
         self.raw += piece
-        shaped = shape_reply(self.raw, self.rules, final=False, echo_of=self.echo_of)
+        shaped = shape_reply(
+            self.raw, self.rules, final=False, echo_of=self.echo_of, copies_of=self.copies_of
+        )
         new = shaped.sentences[self._released :]
         if not new:
             return ""
