@@ -67,7 +67,6 @@ def backend(srv: Scripted, **kw: Any) -> Any:
         "api_key_env": "EMOTOOL_TEST_KEY",
         "timeout": 5,
         "max_retries": 2,
-        "backoff": 0.01,
         "trust_env": False,
     }
     opts.update(kw)
@@ -92,7 +91,8 @@ def test_valid_json_request_body_and_reading(server: Scripted) -> None:
     assert fmt["json_schema"]["schema"]["properties"]["answer"]["enum"][3] == "happiness"
     assert "Reason in this order" in body["messages"][0]["content"]  # EmoPrompt system
     assert "Worked example A" in parts[-1]["text"]
-    assert server.headers_seen[0]["Authorization"] == "Bearer sk-test-not-secret"
+    headers = {k.lower(): v for k, v in server.headers_seen[0].items()}  # HTTP names are case-blind
+    assert headers["authorization"] == "Bearer sk-test-not-secret"
     assert r.backend == "openai" and r.label == "happiness" and r.confidence == pytest.approx(0.85)
     assert r.task is not None and r.task.answer == "happiness" and r.task.valid
     assert any("picture 2 (face 0 cropped and enlarged)" in c.text for c in r.cues)
@@ -210,3 +210,19 @@ def test_connection_refused_says_is_the_server_running() -> None:
     img, frame = two_faces()
     with pytest.raises(BackendUnavailable, match="is the server running"):
         be.read_image(img, frame)
+
+
+def test_a_200_answer_that_is_not_json_is_a_clear_error(server: Scripted) -> None:
+    server.default = Reply(body="<html>proxy login</html>")
+    img, frame = two_faces()
+    with pytest.raises(BackendUnavailable, match="not JSON; is base_url the /v1 root"):
+        backend(server).read_image(img, frame)
+    assert len(server.requests) == 1
+
+
+def test_the_official_sdk_is_the_transport(server: Scripted) -> None:
+    server.script = [Reply(body=completion(json.dumps(GOOD)))]
+    img, frame = two_faces()
+    backend(server).read_image(img, frame)
+    headers = {k.lower(): v for k, v in server.headers_seen[0].items()}
+    assert headers["user-agent"].startswith("OpenAI/Python")

@@ -27,7 +27,6 @@ OPENAI_OPTS = {
     "api_key_env": "EMOTOOL_TEST_KEY",
     "timeout": 5,
     "max_retries": 1,
-    "backoff": 0.01,
     "trust_env": False,
 }
 

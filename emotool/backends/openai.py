@@ -5,10 +5,12 @@ Works with OpenAI (GPT-4o family), vLLM (``vllm serve ...``), Ollama
 speak ``POST {base_url}/chat/completions`` with image parts. Every view is sent
 as a base64 ``data:`` URL image part; the answer schema is sent as a
 ``json_schema`` response format, falling back to ``json_object`` and then to
-plain prompting when the server rejects it. Requests time out, are retried with
-exponential backoff on 429 and 5xx answers (honouring ``Retry-After``), and a
-batch runs with bounded concurrency. Only ``httpx`` is needed (a core
-dependency of emotool's tool stack); the API key is read from an environment
+plain prompting when the server rejects it. The transport is the official
+``openai`` SDK (``pip install 'emotool[openai]'``): its timeouts, its retries
+with exponential backoff on 408/409/429/5xx answers and dropped connections
+(honouring ``Retry-After``) and its typed errors, which are turned into
+:class:`~emotool.errors.BackendUnavailable` with a message saying what to fix. A
+batch runs with bounded concurrency. The API key is read from an environment
 variable and never logged.
 
 Example:
@@ -21,11 +23,9 @@ Example:
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import os
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -51,9 +51,8 @@ class OpenAIOptions(BaseModel):
         api_key_env: Environment variable holding the API key (``None``: send none).
             Required for remote servers, optional for localhost.
         timeout: Seconds to wait for one answer.
-        max_retries: Retries after a 429, a 5xx, a timeout or a dropped connection.
-        backoff: First wait before a retry, in seconds; doubles each time.
-        max_backoff: Longest wait between retries, in seconds.
+        max_retries: Retries after a 429, a 5xx, a timeout or a dropped connection (the SDK's
+            exponential backoff, or the server's ``Retry-After``).
         concurrency: Requests in flight at once for a batch.
         structured: ``auto`` (json_schema, then json_object, then none as the server allows),
             or force ``json_schema``, ``json_object`` or ``none``.
@@ -74,8 +73,6 @@ class OpenAIOptions(BaseModel):
     api_key_env: str | None = "OPENAI_API_KEY"
     timeout: float = Field(default=60.0, gt=0, le=3600)
     max_retries: int = Field(default=3, ge=0, le=10)
-    backoff: float = Field(default=1.0, ge=0, le=60)
-    max_backoff: float = Field(default=30.0, ge=0, le=600)
     concurrency: int = Field(default=4, ge=1, le=64)
     structured: Literal["auto", "json_schema", "json_object", "none"] = "auto"
     max_tokens: int = Field(default=1024, ge=1, le=32768)
@@ -151,15 +148,22 @@ class OpenAIBackend(VLMBackend):
         """The response format currently used (``auto`` may have fallen back)."""
         return self._mode
 
-    def _http(self) -> Any:
+    def _sdk(self) -> Any:
+        """The ``openai.OpenAI`` client, made on first use."""
         with self._client_lock:
             if self._client is None:
                 try:
-                    import httpx
+                    import openai
                 except ImportError:
-                    raise missing_extra("httpx", "openai") from None
-                self._client = httpx.Client(
-                    timeout=httpx.Timeout(self.options.timeout), trust_env=self.options.trust_env
+                    raise missing_extra("openai", "openai") from None
+                o = self.options
+                self._client = openai.OpenAI(
+                    # servers that need no key (localhost) get a placeholder the SDK insists on
+                    api_key=self._api_key or "no-key",
+                    base_url=self.base_url,
+                    timeout=o.timeout,
+                    max_retries=o.max_retries,
+                    http_client=openai.DefaultHttpxClient(trust_env=o.trust_env),
                 )
             return self._client
 
@@ -209,65 +213,52 @@ class OpenAIBackend(VLMBackend):
 
     # transport --------------------------------------------------------------
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        import httpx
+        """Send one chat-completions request through the SDK; our errors at the boundary."""
+        import openai
 
         o = self.options
         url = f"{self.base_url}/chat/completions"
-        headers = {"Content-Type": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        last = ""
-        for attempt in range(o.max_retries + 1):
-            wait = min(o.max_backoff, o.backoff * (2**attempt))
-            try:
-                resp = self._http().post(url, json=body, headers=headers)
-            except httpx.TimeoutException:
-                last = f"no answer within {o.timeout:g} s (raise timeout=... for slow servers)"
-            except httpx.TransportError as exc:
-                last = (
-                    f"cannot connect to {self.base_url} ({type(exc).__name__}: {exc}); is the server running?"
-                )
-            else:
-                code = resp.status_code
-                if code == 200:
-                    try:
-                        data = resp.json()
-                    except ValueError:
-                        raise BackendUnavailable(
-                            f"{url} answered 200 with a body that is not JSON; is base_url the /v1 root "
-                            "of an OpenAI-compatible server?"
-                        ) from None
-                    if not isinstance(data, dict):
-                        raise BackendUnavailable(f"{url} answered with JSON that is not an object")
-                    return data
-                detail = _error_text(resp)
-                if code == 429 or code >= 500:
-                    last = f"HTTP {code}: {detail}"
-                    retry_after = resp.headers.get("retry-after")
-                    if retry_after:
-                        with contextlib.suppress(ValueError):
-                            wait = min(o.max_backoff, max(0.0, float(retry_after)))
-                elif code == 400 and "response_format" in body and _mentions_format(detail):
-                    raise _SchemaRejected(detail)
-                elif code in (401, 403):
-                    env = o.api_key_env or "the API key variable"
-                    raise BackendUnavailable(
-                        f"{self.base_url} refused the request (HTTP {code}: {detail}); check ${env}"
-                    )
-                elif code == 404:
-                    raise BackendUnavailable(
-                        f"{url} answered 404 ({detail}); check base_url (it ends in /v1) and that the "
-                        f"server serves model {self.model!r}"
-                    )
-                else:
-                    raise BackendUnavailable(f"{url} rejected the request (HTTP {code}: {detail})")
-            if attempt < o.max_retries:
-                time.sleep(wait)
         tries = o.max_retries + 1
-        raise BackendUnavailable(
-            f"the server at {self.base_url} failed {tries} time{'s' if tries != 1 else ''} ({last}); "
-            "retry later, or raise max_retries/timeout"
-        )
+        failed = f"the server at {self.base_url} failed {tries} time{'s' if tries != 1 else ''}"
+        try:
+            raw = self._sdk().chat.completions.with_raw_response.create(**body)
+            data = raw.http_response.json()
+        except openai.APITimeoutError:
+            raise BackendUnavailable(
+                f"{failed} (no answer within {o.timeout:g} s; raise timeout=... for slow servers); "
+                "retry later, or raise max_retries/timeout"
+            ) from None
+        except openai.APIConnectionError as exc:
+            raise BackendUnavailable(
+                f"{failed}: cannot connect to {self.base_url} ({_cause(exc)}); is the server running?"
+            ) from None
+        except openai.APIStatusError as exc:
+            code, detail = exc.status_code, _error_text(exc)
+            if code == 429 or code >= 500:
+                raise BackendUnavailable(
+                    f"{failed} (HTTP {code}: {detail}); retry later, or raise max_retries/timeout"
+                ) from None
+            if code == 400 and "response_format" in body and _mentions_format(detail):
+                raise _SchemaRejected(detail) from None
+            if code in (401, 403):
+                env = o.api_key_env or "the API key variable"
+                raise BackendUnavailable(
+                    f"{self.base_url} refused the request (HTTP {code}: {detail}); check ${env}"
+                ) from None
+            if code == 404:
+                raise BackendUnavailable(
+                    f"{url} answered 404 ({detail}); check base_url (it ends in /v1) and that the "
+                    f"server serves model {self.model!r}"
+                ) from None
+            raise BackendUnavailable(f"{url} rejected the request (HTTP {code}: {detail})") from None
+        except ValueError:  # the body of a 200 answer is not JSON
+            raise BackendUnavailable(
+                f"{url} answered 200 with a body that is not JSON; is base_url the /v1 root "
+                "of an OpenAI-compatible server?"
+            ) from None
+        if not isinstance(data, dict):
+            raise BackendUnavailable(f"{url} answered with JSON that is not an object")
+        return data
 
     def complete_one(self, req: VLMRequest) -> Completion:
         """Send one request (with the structured-output fallback) and return the model's text."""
@@ -308,14 +299,20 @@ class OpenAIBackend(VLMBackend):
             return list(pool.map(self.complete_one, requests))
 
 
-def _error_text(resp: Any) -> str:
-    try:
-        data = resp.json()
-        err = data.get("error", data) if isinstance(data, dict) else data
-        msg = err.get("message") if isinstance(err, dict) else err
-        return str(msg)[:300]
-    except ValueError:
-        return (resp.text or resp.reason_phrase or "")[:300]
+def _error_text(exc: Any) -> str:
+    """The server's own error message from an SDK status error."""
+    body = getattr(exc, "body", None)
+    err = body.get("error", body) if isinstance(body, dict) else body
+    msg = err.get("message") if isinstance(err, dict) else err
+    if msg is None:
+        response = getattr(exc, "response", None)
+        msg = getattr(response, "text", "") or getattr(response, "reason_phrase", "") or str(exc)
+    return str(msg)[:300]
+
+
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)
 
 
 def _mentions_format(detail: str) -> bool:

@@ -1,25 +1,25 @@
 """Transcription by an OpenAI-compatible server (``POST {base_url}/audio/transcriptions``).
 
 Works with OpenAI itself and with self-hosted servers that speak the same API
-(faster-whisper-server/speaches, vLLM, LocalAI, whisper.cpp's server). Each
-window of audio is sent as a 16 kHz mono WAV in a multipart form; the
-``verbose_json`` answer gives segments and, when asked for, word timings. A
-server that only returns ``{"text": ...}`` still works: the window becomes one
-segment. Only the URL the user configures is ever contacted.
+(faster-whisper-server/speaches, vLLM, LocalAI, whisper.cpp's server). The
+transport is the official ``openai`` SDK (``client.audio.transcriptions``, with
+its timeouts, retries and typed errors, turned into
+:class:`~emotool.errors.BackendUnavailable` here). Each window of audio is sent
+as a 16 kHz mono WAV; the ``verbose_json`` answer gives segments and, when
+asked for, word timings. A server that only returns ``{"text": ...}`` still
+works: the window becomes one segment. Only the URL the user configures is
+ever contacted.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.error
-import urllib.request
-import uuid
+import threading
 from typing import Any
 
 import numpy as np
 
-from ..errors import BackendUnavailable
+from ..errors import BackendUnavailable, missing_extra
 from ..schema import ModelInfo
 from .audio import SAMPLE_RATE, to_wav_bytes
 from .schema import TranscribeOptions, TranscriptSegment, Word
@@ -33,9 +33,10 @@ class OpenAIAPITranscriber:
         model: The server's model id (default ``$EMOTOOL_STT_MODEL`` or ``"whisper-1"``).
         base_url: The API root, e.g. ``http://127.0.0.1:8000/v1`` (default ``$EMOTOOL_STT_BASE_URL``,
             then ``$OPENAI_BASE_URL``, then ``https://api.openai.com/v1``).
-        api_key: Bearer token (default ``$EMOTOOL_STT_API_KEY`` or ``$OPENAI_API_KEY``; none is sent
-            when neither is set, which local servers accept).
+        api_key: Bearer token (default ``$EMOTOOL_STT_API_KEY`` or ``$OPENAI_API_KEY``; a
+            placeholder is sent when neither is set, which local servers accept).
         timeout_s: Timeout of one request.
+        max_retries: Retries after a 429, a 5xx, a timeout or a dropped connection.
     """
 
     name = "openai-api"
@@ -47,6 +48,7 @@ class OpenAIAPITranscriber:
         base_url: str | None = None,
         api_key: str | None = None,
         timeout_s: float = 120.0,
+        max_retries: int = 2,
     ) -> None:
         self.model = model or os.environ.get("EMOTOOL_STT_MODEL") or "whisper-1"
         base = (
@@ -59,58 +61,63 @@ class OpenAIAPITranscriber:
             raise BackendUnavailable(
                 f"base_url {base!r} must start with http:// or https://, e.g. http://127.0.0.1:8000/v1"
             )
-        self.url = base.rstrip("/") + "/audio/transcriptions"
+        self.base_url = base.rstrip("/")
+        self.url = self.base_url + "/audio/transcriptions"
         self._key = api_key or os.environ.get("EMOTOOL_STT_API_KEY") or os.environ.get("OPENAI_API_KEY")
         self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self._client: Any = None
+        self._lock = threading.Lock()
 
-    def _form(self, audio: np.ndarray, options: TranscribeOptions) -> tuple[bytes, str]:
-        fields: list[tuple[str, str]] = [
-            ("model", self.model),
-            ("response_format", "verbose_json"),
-            ("timestamp_granularities[]", "segment"),
-        ]
-        if options.word_timestamps:
-            fields.append(("timestamp_granularities[]", "word"))
-        if options.language:
-            fields.append(("language", options.language))
-        if options.initial_prompt:
-            fields.append(("prompt", options.initial_prompt))
-        boundary = "emotool-" + uuid.uuid4().hex
-        parts: list[bytes] = []
-        for k, v in fields:
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-            )
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="audio.wav"\r\n'
-            "Content-Type: audio/wav\r\n\r\n".encode()
-        )
-        parts.append(to_wav_bytes(audio, SAMPLE_RATE))
-        parts.append(f"\r\n--{boundary}--\r\n".encode())
-        return b"".join(parts), boundary
+    def _sdk(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                try:
+                    import openai
+                except ImportError:
+                    raise missing_extra("openai", "openai") from None
+                self._client = openai.OpenAI(
+                    api_key=self._key or "no-key",
+                    base_url=self.base_url,
+                    timeout=self.timeout_s,
+                    max_retries=self.max_retries,
+                )
+            return self._client
 
     def transcribe_window(self, audio: np.ndarray, options: TranscribeOptions) -> WindowResult:
-        body, boundary = self._form(audio, options)
-        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"}
-        if self._key:
-            headers["Authorization"] = f"Bearer {self._key}"
-        req = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        import openai
+
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "file": ("audio.wav", to_wav_bytes(audio, SAMPLE_RATE), "audio/wav"),
+            "response_format": "verbose_json",
+            "timestamp_granularities": ["segment", "word"] if options.word_timestamps else ["segment"],
+        }
+        if options.language:
+            kwargs["language"] = options.language
+        if options.initial_prompt:
+            kwargs["prompt"] = options.initial_prompt
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
-                payload = json.loads(resp.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(500).decode("utf-8", "replace").strip()
+            raw = self._sdk().audio.transcriptions.with_raw_response.create(**kwargs)
+            payload = raw.http_response.json()
+        except openai.APIStatusError as exc:
+            detail = _status_detail(exc)
             raise BackendUnavailable(
-                f"the transcription server at {self.url} answered HTTP {exc.code}: "
+                f"the transcription server at {self.url} answered HTTP {exc.status_code}: "
                 f"{detail[:200]}; check the model name and API key"
             ) from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
+        except openai.APITimeoutError:
+            raise BackendUnavailable(
+                f"the transcription server at {self.url} gave no answer within {self.timeout_s:g} s "
+                f"({self.max_retries + 1} tries); raise timeout_s, or check the server"
+            ) from None
+        except openai.APIConnectionError as exc:
+            reason = exc.__cause__ or exc
             raise BackendUnavailable(
                 f"cannot reach the transcription server at {self.url} ({reason}); check "
                 "base_url and that the server is running"
             ) from None
-        except json.JSONDecodeError:
+        except ValueError:  # the answer is not JSON
             raise BackendUnavailable(
                 f"the transcription server at {self.url} did not answer JSON; is it an "
                 "OpenAI-compatible /audio/transcriptions endpoint?"
@@ -119,6 +126,13 @@ class OpenAIAPITranscriber:
 
     def model_info(self) -> ModelInfo:
         return ModelInfo(name=f"{self.model} (OpenAI-compatible API)", role="other", license=None)
+
+
+def _status_detail(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    err = body.get("error", body) if isinstance(body, dict) else body
+    msg = err.get("message") if isinstance(err, dict) else err
+    return str(msg if msg is not None else getattr(getattr(exc, "response", None), "text", exc)).strip()
 
 
 def _parse(payload: Any, window_s: float, language: str | None) -> WindowResult:
