@@ -61,7 +61,20 @@ def add_serve_commands(subparsers: Any) -> None:
     m.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765); path /mcp")
     _common_serve_args(m)
     m.set_defaults(func=_serve_mcp)
-    s.set_defaults(func=_serve_mcp)
+    h = ssub.add_parser("http", help="the HTTP API (FastAPI) with the web chat page at /")
+    h.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1; others need --token)")
+    h.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    h.add_argument("--token", default=None, help="bearer token for /v1 (default $EMOTOOL_API_TOKEN)")
+    h.add_argument("--rate-limit", type=int, default=120, help="requests a minute per client (0: none)")
+    h.add_argument("--max-upload-mb", type=float, default=25.0, help="largest upload in MB (default 25)")
+    _common_serve_args(h)
+    h.set_defaults(func=_serve_http)
+
+
+def _serve_http(args: argparse.Namespace) -> int:
+    from .http import serve_http_cli
+
+    return serve_http_cli(args)
 
 
 def _serve_mcp(args: argparse.Namespace) -> int:
