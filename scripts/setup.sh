@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 # cmake and a C/C++ compiler: llama-cpp-python (the embedded chat model) compiles from its source
-DEBS=(ffmpeg espeak-ng cmake build-essential)
+# chromium: the web chat page is tested in a headless browser (Playwright drives the system one)
+DEBS=(ffmpeg espeak-ng cmake build-essential chromium)
 
 missing=()
 for pkg in "${DEBS[@]}"; do
