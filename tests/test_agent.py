@@ -375,3 +375,17 @@ def test_tool_calling_model_gets_recall_and_emotion_tools(tmp_path: Path, photo:
     assert tool_results["recall_memories"].startswith('<data label="memory">')
     assert "outside" in tool_results["read_emotions"] or "AccessDenied" in tool_results["read_emotions"]
     memory.close()
+
+
+def test_earlier_messages_are_replayed_exactly_as_sent(tmp_path: Path, photo: Path) -> None:
+    """The model gets each earlier message with its notes, byte for byte: the KV cache covers it."""
+    agent, model, _ = make_agent(tmp_path, ["Oh no. Tell me more."])
+    agent.turn("My maths exam is on Friday", image=photo, session_id="s1", now=NOW)
+    first_sent = final_prompt(model)
+    agent.turn("And I slept badly", session_id="s1", now=NOW)
+    earlier = conversation(model)
+    assert str(earlier[0].content) == first_sent and "<data" in first_sent
+    assert str(earlier[1].content) == "Oh no. Tell me more."
+    assert earlier[2].content == final_prompt(model)
+    assert model.calls[-1][: len(model.calls[0])][:-1] == model.calls[0][:-1], "the prefix is unchanged"
+    assert agent.history("s1")[0] == ("user", "My maths exam is on Friday"), "history: what was typed"

@@ -5,11 +5,15 @@ Layout, chosen for a small local model on llama.cpp:
 1. **System message**: the persona and style rules of the spec and the fixed
    reply rules (``agent/system``). It is identical on every turn of every
    session of that agent, so llama.cpp reuses its KV cache for it.
-2. **The conversation so far**, from the checkpoint: the person's messages as
-   they typed them and the replies as they were given, cut from the oldest
-   end in whole steps when it outgrows the model's context (so the prefix
-   stays the same for several turns and its cache stays valid too).
-3. **The person's message**, preceded by one block of notes delimited as
+2. **Example exchanges** (``agent/examples``), static too: a small model
+   learns the tone from them far better than from rules.
+3. **The conversation so far**, from the checkpoint: each earlier message
+   exactly as the model was sent it (its notes included, kept on the message),
+   and the replies as they were given, cut from the oldest end in whole steps
+   when it outgrows the model's context. Sending the same text again keeps the
+   whole conversation a cached prefix: a turn only evaluates the last reply
+   and the new message.
+4. **The person's message**, preceded by one block of notes delimited as
    data (``<data label="notes">...</data>``, escaped inside, so nothing in
    it can close it): the observations in plain words, file names and
    transcripts, and the recalled memories with their dates
@@ -44,6 +48,11 @@ MAX_MEMORY_CHARS = 240
 MAX_TRANSCRIPT_CHARS = 1500
 #: The conversation is cut in steps of this many messages (three exchanges).
 HISTORY_STEP = 6
+#: Where a person's message keeps the text the model was sent for it (notes included), so later
+#: turns send exactly the same text again and llama.cpp's KV cache covers the whole conversation.
+SENT_KEY = "emotool_sent"
+#: The longest such text replayed in later turns.
+MAX_SENT_CHARS = 2500
 
 _SPECIAL = re.compile(r"<\|")
 
@@ -105,6 +114,8 @@ class PromptParts:
     messages: list[AnyMessage]
     truncated: bool
     dropped_history: int
+    sent: str
+    """This turn's message as the model sees it (notes, instruction and message)."""
 
 
 class PromptBuilder:
@@ -163,6 +174,10 @@ class PromptBuilder:
         for m in earlier:
             text = message_text(m.content)
             if isinstance(m, HumanMessage):
+                sent = m.additional_kwargs.get(SENT_KEY)
+                if isinstance(sent, str) and sent.strip() and len(sent) <= MAX_SENT_CHARS:
+                    shown.append(HumanMessage(sent))
+                    continue
                 text = neutralise(text)
             elif not isinstance(m, AIMessage) or m.tool_calls:
                 continue  # tool traffic of earlier turns is not replayed
@@ -202,6 +217,7 @@ class PromptBuilder:
             messages=[*self.examples, *history, HumanMessage(final), *after],
             truncated=truncated,
             dropped_history=dropped,
+            sent=final,
         )
 
 

@@ -18,12 +18,12 @@ from typing import Any
 from langchain.agents.middleware import AgentMiddleware, ExtendedModelResponse, ModelRequest, ModelResponse
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langgraph.types import Command
 from pydantic import ConfigDict, Field
 
-from .prompt import PromptBuilder, example_texts
+from .prompt import SENT_KEY, PromptBuilder, example_texts
 from .shaping import ReplyRules, message_text, shape_reply, should_stop
 from .state import EmpatheticState, last_human
 from .turn import ObservationError
@@ -168,6 +168,10 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
         )
         call = request.override(system_message=parts.system, messages=parts.messages, model=model)
         update: dict[str, Any] = {"truncated": parts.truncated, "model": model_label(request.model)}
+        keep: list[Any] = []  # the message as sent, kept on it for the next turns (see prompt.py)
+        if human is not None and human.id and human.additional_kwargs.get(SENT_KEY) != parts.sent:
+            kwargs = {**human.additional_kwargs, SENT_KEY: parts.sent}
+            keep.append(HumanMessage(human.content, id=human.id, additional_kwargs=kwargs))
         t0 = time.perf_counter()
         if "model_started" not in record:
             update["model_started"] = t0
@@ -217,9 +221,12 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
                 )
         if errors:
             update["errors"] = errors
+        command: dict[str, Any] = {"emotool_turn": update}
+        if keep:
+            command["messages"] = keep
         return ExtendedModelResponse(
             model_response=ModelResponse(result=result, structured_response=response.structured_response),
-            command=Command(update={"emotool_turn": update}),
+            command=Command(update=command),
         )
 
 
