@@ -33,7 +33,12 @@ def add_speech_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--base-url", default=None, help="for openai-api: the API root, e.g. http://127.0.0.1:8000/v1"
     )
-    p.add_argument("--no-vad", action="store_true", help="do not skip silence before recognition")
+    p.add_argument(
+        "--vad",
+        action="store_true",
+        help="always cut the audio to detected speech first (default: only windows over 30 s)",
+    )
+    p.add_argument("--no-vad", action="store_true", help="never use voice-activity detection")
     p.add_argument(
         "--allow-root",
         action="append",
@@ -74,6 +79,8 @@ def _common(args: argparse.Namespace) -> dict[str, Any]:
         kw["language"] = args.language
     if getattr(args, "no_vad", False):
         kw["vad"] = False
+    elif getattr(args, "vad", False):
+        kw["vad"] = True
     backend = getattr(args, "backend", None) or "faster-whisper"
     model = getattr(args, "model", None)
     if backend == "openai-api" and getattr(args, "base_url", None):

@@ -179,7 +179,7 @@ def transcribe(
             end = start + len(samples) / SAMPLE_RATE
             if on_window is not None:
                 on_window(start, samples)
-            if len(samples) < SAMPLE_RATE // 10 or (opts.vad and _is_silent(samples)):
+            if len(samples) < SAMPLE_RATE // 10 or _is_silent(samples):  # pure silence: nothing to hear
                 bar.update(len(samples) / SAMPLE_RATE)
                 continue
             res = tr.transcribe_window(samples, opts)
@@ -226,6 +226,17 @@ def _progress(total: float, name: str, show: bool) -> Any:
         leave=False,
         bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]",
     )
+
+
+#: Windows longer than Whisper's context get voice-activity detection when ``vad="auto"``.
+VAD_AUTO_MIN_S = 30.0
+
+
+def use_vad(options: TranscribeOptions, n_samples: int) -> bool:
+    """Whether a window of ``n_samples`` is cut to speech first (see ``TranscribeOptions.vad``)."""
+    if isinstance(options.vad, bool):
+        return options.vad
+    return n_samples > VAD_AUTO_MIN_S * SAMPLE_RATE
 
 
 def _is_silent(samples: np.ndarray) -> bool:
@@ -340,8 +351,11 @@ class FasterWhisperTranscriber:
             language=language,
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
-            vad_filter=options.vad,
-            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200},
+            vad_filter=use_vad(options, len(audio)),
+            vad_parameters={
+                "min_silence_duration_ms": options.vad_min_silence_ms,
+                "speech_pad_ms": options.vad_pad_ms,
+            },
             initial_prompt=options.initial_prompt,
             condition_on_previous_text=False,  # avoids repetition loops on long audio
             without_timestamps=False,
