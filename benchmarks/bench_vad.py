@@ -12,10 +12,9 @@ after the last word (where a tight voice-activity cut loses the last words). Plu
 ``../shared/data/speech/jfk.flac`` when it is there.
 
 Rows: ``plain`` is ``faster_whisper.WhisperModel(tiny.en).transcribe(audio)`` with every
-default (no VAD); the other rows are ``emotool.speech.transcribe`` with VAD off, on at
-several paddings, and the default ``auto`` (on only for windows longer than 30 s; one
-70 s clip with 20 s silences is in the set for that). emotool's default must never be
-worse than ``plain``.
+default (no VAD); the other rows are ``emotool.speech.transcribe`` with its default (VAD
+off) and with VAD on at several paddings (one 70 s clip with 20 s pauses is in the set).
+emotool's default must never be worse than ``plain``.
 """
 
 from __future__ import annotations
@@ -151,8 +150,7 @@ def main() -> None:
     from emotool import assets
 
     configs: dict[str, dict[str, object]] = {
-        "emotool default (VAD auto: on only for windows over 30 s)": {},
-        "emotool, VAD off": {"vad": False},
+        "emotool default (VAD off)": {},
         "emotool, VAD 500 ms silence, 200 ms pad (the old default)": {
             "vad": True,
             "vad_min_silence_ms": 500,

@@ -36,9 +36,9 @@ def add_speech_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--vad",
         action="store_true",
-        help="always cut the audio to detected speech first (default: only windows over 30 s)",
+        help="cut the audio to the speech Silero VAD finds first (default: off)",
     )
-    p.add_argument("--no-vad", action="store_true", help="never use voice-activity detection")
+    p.add_argument("--no-vad", action="store_true", help="no voice-activity detection (the default)")
     p.add_argument(
         "--allow-root",
         action="append",

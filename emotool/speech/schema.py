@@ -87,12 +87,11 @@ class TranscribeOptions(_Model):
             models such as tiny.en always use ``"en"``).
         word_timestamps: Return word timings (needed for speaking rate and pauses).
         vad: Cut the audio to the speech regions Silero voice-activity detection finds before
-            recognition: ``True``, ``False``, or ``"auto"`` (default): only for windows longer
-            than Whisper's 30 s context, where long silences otherwise shift timestamps and
-            invite invented text. On short read-speech clips every padding tried cost accuracy
-            against the plain model on some clip (``benchmarks/bench_vad.py``), so short audio
-            is transcribed exactly as plain faster-whisper does. Windows of pure digital silence
-            are skipped either way.
+            recognition (faster-whisper only). Off by default: on read-speech clips every
+            padding tried was worse than the plain model on some clip
+            (``benchmarks/bench_vad.py``), while with it off the transcript is the plain
+            model's. Stretches of digital silence over 2 s are cut out either way (they hold
+            no word; over Whisper's 30 s context they shift timestamps).
         vad_pad_ms: Audio kept on each side of every speech region the detector finds
             (a region cut tight loses quiet word endings: "recorded by Lord Byron" became
             "a board buyer" with 200 ms).
@@ -106,7 +105,7 @@ class TranscribeOptions(_Model):
 
     language: str | None = None
     word_timestamps: bool = True
-    vad: bool | Literal["auto"] = "auto"
+    vad: bool = False
     vad_pad_ms: int = Field(default=VAD_PAD_MS, ge=0, le=5000)
     vad_min_silence_ms: int = Field(default=VAD_MIN_SILENCE_MS, ge=100, le=10000)
     beam_size: int = Field(default=5, ge=1, le=20)

@@ -31,8 +31,16 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from .. import config
-from ..errors import BackendUnavailable, MediaTooLarge, UnknownName, missing_extra
+from ..errors import (
+    BackendUnavailable,
+    EmotoolError,
+    MediaTooLarge,
+    ProcessingError,
+    UnknownName,
+    missing_extra,
+)
 from ..schema import ModelInfo
+from ..untrusted import quoted_name as _q
 from .audio import SAMPLE_RATE, AudioInput, open_audio
 from .schema import TranscribeOptions, Transcript, TranscriptSegment, Word
 
@@ -182,18 +190,30 @@ def transcribe(
             if len(samples) < SAMPLE_RATE // 10 or _is_silent(samples):  # pure silence: nothing to hear
                 bar.update(len(samples) / SAMPLE_RATE)
                 continue
-            res = tr.transcribe_window(samples, opts)
-            for seg in res.segments:
-                shifted = _shift(seg, start)
-                if shifted.text:
-                    segments.append(shifted)
-            if res.language and res.segments:
-                weight = sum(s.end - s.start for s in res.segments)
-                languages[res.language] = languages.get(res.language, 0.0) + weight
-                if res.language_probability is not None:
-                    lang_probs[res.language] = max(
-                        lang_probs.get(res.language, 0.0), res.language_probability
-                    )
+            # long stretches of digital silence are cut out (they hold no word, and over
+            # Whisper's 30 s context they shift timestamps and invite invented text)
+            for offset, part in sound_spans(samples):
+                at = start + offset / SAMPLE_RATE
+                try:
+                    res = tr.transcribe_window(part, opts)
+                except EmotoolError:
+                    raise
+                except (RuntimeError, MemoryError, ValueError, OSError) as exc:  # CTranslate2, torch, PyAV
+                    raise ProcessingError(
+                        f"the {getattr(tr, 'name', 'speech')} model failed on {_q(audio.source)} at "
+                        f"{at:.0f} s ({type(exc).__name__}: {str(exc)[:160]}); try a re-encoded file"
+                    ) from exc
+                for seg in res.segments:
+                    shifted = _shift(seg, at)
+                    if shifted.text:
+                        segments.append(shifted)
+                if res.language and res.segments:
+                    weight = sum(s.end - s.start for s in res.segments)
+                    languages[res.language] = languages.get(res.language, 0.0) + weight
+                    if res.language_probability is not None:
+                        lang_probs[res.language] = max(
+                            lang_probs.get(res.language, 0.0), res.language_probability
+                        )
             bar.update(len(samples) / SAMPLE_RATE)
     finally:
         bar.close()
@@ -228,15 +248,55 @@ def _progress(total: float, name: str, show: bool) -> Any:
     )
 
 
-#: Windows longer than Whisper's context get voice-activity detection when ``vad="auto"``.
-VAD_AUTO_MIN_S = 30.0
+#: A run of digital silence (every 25 ms frame below ``SILENCE_DBFS``) at least this long is cut out.
+SILENT_RUN_S = 2.0
+#: Silence kept on each side of what remains.
+SILENT_KEEP_S = 0.5
 
 
-def use_vad(options: TranscribeOptions, n_samples: int) -> bool:
-    """Whether a window of ``n_samples`` is cut to speech first (see ``TranscribeOptions.vad``)."""
-    if isinstance(options.vad, bool):
-        return options.vad
-    return n_samples > VAD_AUTO_MIN_S * SAMPLE_RATE
+def sound_spans(samples: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """``samples`` without its runs of digital silence longer than ``SILENT_RUN_S``.
+
+    Only true silence (below ``SILENCE_DBFS``, far under any voice or room noise) is cut, so
+    a recording without such gaps is returned whole and transcribed exactly as the plain
+    model would.
+
+    Returns:
+        ``(offset_in_samples, part)`` for each stretch with sound in it, in order.
+    """
+    hop = 400
+    n = len(samples) // hop
+    if n == 0:
+        return [(0, samples)]
+    frames = samples[: n * hop].reshape(n, hop)
+    rms = np.sqrt(np.einsum("ij,ij->i", frames, frames, dtype=np.float64) / hop)
+    silent = 20 * np.log10(rms + 1e-12) < SILENCE_DBFS
+    run_min, keep = int(SILENT_RUN_S * SAMPLE_RATE / hop), int(SILENT_KEEP_S * SAMPLE_RATE / hop)
+    cuts: list[tuple[int, int]] = []  # frame ranges to drop
+    i = 0
+    while i < n:
+        if not silent[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and silent[j]:
+            j += 1
+        if j - i >= run_min:
+            lo = 0 if i == 0 else i + keep
+            hi = n if j == n else j - keep
+            if hi > lo:
+                cuts.append((lo, hi))
+        i = j
+    if not cuts:
+        return [(0, samples)]
+    spans, pos = [], 0
+    for lo, hi in cuts:
+        if lo * hop > pos:
+            spans.append((pos, samples[pos : lo * hop]))
+        pos = hi * hop if hi < n else len(samples)
+    if pos < len(samples):
+        spans.append((pos, samples[pos:]))
+    return [(o, p) for o, p in spans if len(p) >= SAMPLE_RATE // 10]
 
 
 def _is_silent(samples: np.ndarray) -> bool:
@@ -351,7 +411,7 @@ class FasterWhisperTranscriber:
             language=language,
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
-            vad_filter=use_vad(options, len(audio)),
+            vad_filter=options.vad,
             vad_parameters={
                 "min_silence_duration_ms": options.vad_min_silence_ms,
                 "speech_pad_ms": options.vad_pad_ms,
