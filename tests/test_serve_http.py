@@ -193,7 +193,10 @@ def test_schemathesis_against_the_live_server(live: str, tmp_path: Path) -> None
             "run",
             f"{live}/openapi.json",
             "--checks",
-            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "all",
+            # random bytes are rarely a readable photo, so a valid-looking upload may well be refused
+            "--exclude-checks",
+            "positive_data_acceptance",
             "--max-examples",
             "15",
             "--workers",

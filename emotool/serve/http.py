@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,10 +51,11 @@ from ..errors import (
     UnsupportedFormat,
     missing_extra,
 )
-from .service import EmotoolService, ServeSettings, decode_base64
+from .service import USER_PATTERN, EmotoolService, ServeSettings, decode_base64
 
 try:
     from fastapi import FastAPI, Request
+    from fastapi import Path as PathParam
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
     from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -62,6 +63,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     raise missing_extra("fastapi", "serve") from e
 
 PROBLEM = "application/problem+json"
+UserPath = Annotated[str, PathParam(pattern=USER_PATTERN, description="The user's id.")]
 
 #: HTTP status of each emotool error (the most specific class wins).
 STATUS: list[tuple[type[Exception], int]] = [
@@ -172,6 +174,17 @@ def _body_doc(model: type[BaseModel], multipart: dict[str, Any]) -> dict[str, An
     }
 
 
+#: One Server-Sent Event of /v1/chat: ``data`` is JSON (token: {"text"}, turn: the AgentTurn,
+#: error: a problem's fields, done: {}).
+_SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["token", "turn", "error", "done"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+    "required": ["event", "data"],
+}
+
 _FILE_FORM = {
     "type": "object",
     "properties": {"file": {"type": "string", "format": "binary"}, "language": {"type": "string"}},
@@ -270,6 +283,14 @@ def build_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            from starlette.routing import Match
+
+            allowed: set[str] = set()
+            for route in app.router.routes:
+                if route.matches(request.scope)[0] != Match.NONE:
+                    allowed |= set(getattr(route, "methods", None) or ())
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(allowed))}
         return problem(exc.status_code, "HTTPError", str(exc.detail), headers=headers)
 
     @app.middleware("http")
@@ -409,7 +430,7 @@ def build_app(
             "200": {
                 "description": "Server-Sent Events: token*, turn, done (or the AgentTurn as JSON when "
                 "the request accepts only application/json)",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "content": {"text/event-stream": {"schema": _SSE_EVENT}},
             },
             **_ERRORS,
         },
@@ -453,13 +474,13 @@ def build_app(
         )
 
     @app.get("/v1/memory/{user}", tags=["memory"], responses=_ERRORS)
-    async def export_memory(user: str) -> Response:
+    async def export_memory(user: UserPath) -> Response:
         """Everything remembered about a user."""
         export = await anyio.to_thread.run_sync(lambda: service.export_memories(user))
         return _json(export)
 
     @app.delete("/v1/memory/{user}", response_model=Forgotten, tags=["memory"], responses=_ERRORS)
-    async def forget_memory(user: str) -> Forgotten:
+    async def forget_memory(user: UserPath) -> Forgotten:
         """Forget a user: their memories and conversations."""
         n = await anyio.to_thread.run_sync(lambda: service.forget(user))
         return Forgotten(user_id=service.resolve_user(user), deleted=n)

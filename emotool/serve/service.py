@@ -28,7 +28,9 @@ from ..errors import AccessDenied, BackendUnavailable, InputTooLong, InvalidOpti
 
 #: Longest text accepted by the text tools (a message, a query, a memory).
 MAX_TEXT_CHARS = 8000
-_USER_RE = re.compile(r"^[\w.@+-]{1,128}$")
+#: What a user name may be (ASCII, so that the OpenAPI pattern means the same in every client).
+USER_PATTERN = r"^[A-Za-z0-9_.@+-]{1,128}$"
+_USER_RE = re.compile(USER_PATTERN)
 _SUFFIX_RE = re.compile(r"^\.[a-z0-9]{1,5}$")
 
 
