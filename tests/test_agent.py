@@ -389,3 +389,9 @@ def test_earlier_messages_are_replayed_exactly_as_sent(tmp_path: Path, photo: Pa
     assert earlier[2].content == final_prompt(model)
     assert model.calls[-1][: len(model.calls[0])][:-1] == model.calls[0][:-1], "the prefix is unchanged"
     assert agent.history("s1")[0] == ("user", "My maths exam is on Friday"), "history: what was typed"
+
+
+async def test_aturn_runs_off_the_event_loop(tmp_path: Path) -> None:
+    agent, _, _ = make_agent(tmp_path, ["Hello there."])
+    turn = await agent.aturn("hi", session_id="s1")
+    assert turn.reply == "Hello there." and turn.turn == 1

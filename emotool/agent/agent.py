@@ -250,8 +250,8 @@ class EmpatheticAgent:
             ``"embedded:qwen2.5-0.5b"``) or any LangChain ``BaseChatModel``.
         base_url: An OpenAI-compatible server for a model given by name.
         user_id: Whose assistant this is (memory and audit are per user).
-        memory: An :class:`emotool.memory.Memory`; by default the embedded store (when the spec
-            enables memory); ``False`` for none.
+        memory: An :class:`emotool.memory.Memory`; when omitted, the default embedded store (if
+            the spec enables memory); ``None`` or ``False`` for no memory.
         checkpoint_path: The SQLite file sessions are kept in (default
             ``<emotool home>/agent/checkpoints.sqlite``).
         allowed_roots: Folders files may be read from (default the working directory): the
@@ -295,6 +295,7 @@ class EmpatheticAgent:
         self.model = _chat_model(model, base_url)
         self.user_id = user_id
         self.session_id = session_id or f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+        self._own_memory = memory is DEFAULT and self.spec.memory.enabled
         if memory is DEFAULT:
             memory = self._default_memory() if self.spec.memory.enabled else None
         self.memory = memory or None
@@ -596,8 +597,16 @@ class EmpatheticAgent:
                     self.model.invoke([parts.system, *parts.messages], max_tokens=1)
         return problems
 
+    async def aturn(self, text: str, **kwargs: Any) -> AgentTurn:
+        """:meth:`turn` in a worker thread, so an event loop (a web server) stays free meanwhile."""
+        import asyncio
+
+        return await asyncio.to_thread(self.turn, text, **kwargs)
+
     def close(self) -> None:
-        """Close the checkpoint database."""
+        """Close the checkpoint database (and the memory store when the agent opened it)."""
         conn = getattr(self.checkpointer, "conn", None)
         if conn is not None:
             conn.close()
+        if self._own_memory and self.memory is not None:
+            self.memory.close()
