@@ -278,7 +278,7 @@ def build_app(
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         parts = [f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()[:5]]
-        return problem(422, "InvalidRequest", "; ".join(parts) or "the request is not valid")
+        return problem(422, "InvalidOption", "; ".join(parts) or "the request is not valid")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
