@@ -115,8 +115,12 @@ def make_clips(folder: Path, n: int = 10) -> list[tuple[str, np.ndarray, str]]:
     return clips
 
 
-def make_long_clip(folder: Path) -> tuple[str, np.ndarray, str]:
-    """Three sentences 20 s apart (70 s): longer than Whisper's 30 s context."""
+def make_long_clip(folder: Path, noise: bool = True) -> tuple[str, np.ndarray, str]:
+    """Three sentences 20 s apart (70 s): longer than Whisper's 30 s context.
+
+    With ``noise=False`` the pauses are digital silence (as in an edited or generated file),
+    which emotool cuts out before recognition.
+    """
     rng = np.random.default_rng(11)
     parts: list[np.ndarray] = [np.zeros(RATE * 5, np.float32)]
     texts = []
@@ -126,8 +130,9 @@ def make_long_clip(folder: Path) -> tuple[str, np.ndarray, str]:
         parts.append(np.zeros(RATE * (20 if k < 2 else 1), np.float32))
         texts.append(text)
     audio = np.concatenate(parts)
-    audio = audio + rng.normal(0, 0.002, len(audio)).astype(np.float32)
-    return "long70s", np.clip(audio, -1, 1), " ".join(texts)
+    if noise:
+        audio = audio + rng.normal(0, 0.002, len(audio)).astype(np.float32)
+    return ("long70s" if noise else "long70s-digital-silence"), np.clip(audio, -1, 1), " ".join(texts)
 
 
 def plain_faster_whisper(model_dir: str) -> object:
@@ -167,6 +172,7 @@ def main() -> None:
         folder = Path(tmp)
         clips = make_clips(folder, args.clips)
         clips.append(make_long_clip(folder))
+        clips.append(make_long_clip(folder, noise=False))
         if JFK.is_file():
             from emotool.speech.audio import open_audio
 
