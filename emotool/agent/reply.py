@@ -11,6 +11,7 @@ reply with the error recorded in the turn.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,6 +21,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables.config import var_child_runnable_config
 from langgraph.types import Command
 from pydantic import ConfigDict, Field
 
@@ -78,11 +80,16 @@ class StoppingChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         raw = ""
-        # the inner model runs without the graph's callbacks: its tokens reach the stream once,
-        # through this model
-        stream = self.inner.stream(messages, stop=stop, config={"callbacks": []}, **kwargs)
+        # The inner model must run without the graph's callbacks, so that its tokens reach the
+        # graph's stream once, through this model. An empty ``callbacks`` in the call's config is
+        # not enough: the parent run's config travels in a context variable and LangGraph's
+        # configure hooks read it, so every token was streamed twice. The inner stream is driven
+        # in a copy of the context in which that variable is cleared.
+        ctx = contextvars.copy_context()
+        ctx.run(var_child_runnable_config.set, None)
+        stream = ctx.run(self.inner.stream, messages, stop=stop, **kwargs)
         try:
-            for chunk in stream:
+            for chunk in _drive(ctx, stream):
                 if not isinstance(chunk, AIMessageChunk):
                     chunk = AIMessageChunk(content=message_text(getattr(chunk, "content", chunk)))
                 yield ChatGenerationChunk(message=chunk)
@@ -108,6 +115,15 @@ class StoppingChatModel(BaseChatModel):
             merged = gen.message if merged is None else merged + gen.message  # type: ignore[assignment]
         message = AIMessage(content="") if merged is None else _to_message(merged)
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def _drive(ctx: contextvars.Context, stream: Iterator[Any]) -> Iterator[Any]:
+    """Iterate ``stream`` with every step run inside ``ctx``."""
+    while True:
+        try:
+            yield ctx.run(next, stream)
+        except StopIteration:
+            return
 
 
 def _to_message(chunk: AIMessageChunk) -> AIMessage:
