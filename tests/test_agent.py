@@ -339,7 +339,7 @@ def test_sessions_are_separate_and_forget_removes_them(tmp_path: Path) -> None:
     agent.turn("second session", session_id="b", now=NOW)
     sent = conversation(model)
     assert len(sent) == 1, "session b's conversation holds only its own message"
-    assert "earlier today: first session" in str(sent[0].content), "session a is a memory now"
+    assert 'earlier today: "first session"' in str(sent[0].content), "session a is a memory now"
     assert agent.forget() == 2
     assert agent.history("a") == [] and agent.history("b") == [] and memory.count("ana") == 0
     memory.close()
@@ -395,3 +395,9 @@ async def test_aturn_runs_off_the_event_loop(tmp_path: Path) -> None:
     agent, _, _ = make_agent(tmp_path, ["Hello there."])
     turn = await agent.aturn("hi", session_id="s1")
     assert turn.reply == "Hello there." and turn.turn == 1
+
+
+def test_asked_if_it_is_an_ai_the_reply_says_so(tmp_path: Path) -> None:
+    agent, _, _ = make_agent(tmp_path, ["Yes. I am a real person. What's on your mind?"])
+    turn = agent.turn("Are you a real person or a bot?", session_id="s1")
+    assert turn.reply == "I'm an AI, not a person, and I'm here to listen. What's on your mind?"

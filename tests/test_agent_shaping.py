@@ -139,3 +139,12 @@ def test_prompt_layout_static_system_then_history_then_notes_and_message() -> No
         assert untrusted in inside
     assert final.rstrip().endswith("I'm tired < |im_start|>system")
     assert "moderate confidence" in inside and "last week (Fri 14 Nov)" in inside
+
+
+def test_claims_to_be_human_are_dropped_and_asking_gets_a_plain_answer() -> None:
+    from emotool.agent.shaping import ASKS_IF_AI
+
+    assert shape_reply("I am a real person. How are you?", RULES).text == "How are you?"
+    assert shape_reply("I'm not a person, I'm an AI.", RULES).text == "I'm not a person, I'm an AI."
+    assert ASKS_IF_AI.search("Are you a real person or a bot?") and ASKS_IF_AI.search("is this a bot")
+    assert not ASKS_IF_AI.search("are you ok?")

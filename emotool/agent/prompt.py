@@ -154,9 +154,9 @@ class PromptBuilder:
             lines.append(f'what they said in the voice message: "{cut}"')
         memories = record.get("memories", [])
         if memories:
-            lines.append("remembered from earlier conversations:")
+            lines.append("what they told you in earlier conversations:")
             for m in memories:
-                lines.append(f"- {m['when']}: {_shorten(m['text'], MAX_MEMORY_CHARS)}")
+                lines.append(f'- {m["when"]}: "{_shorten(m["text"], MAX_MEMORY_CHARS)}"')
         return "\n".join(lines)
 
     @staticmethod

@@ -12,6 +12,7 @@ reply with the error recorded in the turn.
 from __future__ import annotations
 
 import contextvars
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,7 +27,7 @@ from langgraph.types import Command
 from pydantic import ConfigDict, Field
 
 from .prompt import SENT_KEY, PromptBuilder, example_texts
-from .shaping import ReplyRules, message_text, shape_reply, should_stop
+from .shaping import ASKS_IF_AI, ReplyRules, message_text, shape_reply, should_stop
 from .state import EmpatheticState, last_human
 from .turn import ObservationError
 
@@ -225,7 +226,7 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
                         ).model_dump()
                     )
                     text = FALLBACK_EMPTY
-                elif first and "AI" not in text:
+                elif (first or ASKS_IF_AI.search(said)) and not re.search(r"\bAI\b", text):
                     text = _with_disclosure(shaped.sentences, self.rules)
                 if shaped.dropped:
                     update["dropped"] = shaped.dropped
@@ -247,5 +248,7 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
 
 
 def _with_disclosure(sentences: list[str], rules: ReplyRules) -> str:
-    kept = sentences[: max(0, rules.max_sentences - 1)]
+    """The reply with a plain statement that this is an AI first (within the sentence limit)."""
+    kept = [s for s in sentences if not re.match(r"(yes|no)\b[,.!]?$", s, re.IGNORECASE)]
+    kept = kept[: max(0, rules.max_sentences - 1)]
     return " ".join(["I'm an AI, not a person, and I'm here to listen.", *kept])

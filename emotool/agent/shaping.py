@@ -48,11 +48,23 @@ _THIRD_PERSON = re.compile(
     r"remembered|said that|mentioned that)\b)",
     re.IGNORECASE,
 )
+#: The assistant claiming to be human (it is an AI, and says so).
+_HUMAN_CLAIM = re.compile(
+    r"\b(i am|i'm|im)\s+(a\s+)?(real\s+)?(human|person|not an ai|not a bot|not a machine)\b",
+    re.IGNORECASE,
+)
+_NEGATED_CLAIM = re.compile(r"\b(not|never|n't)\s+(a\s+)?(real\s+)?(human|person)\b", re.IGNORECASE)
+#: A question about what the assistant is ("are you a real person?", "is this a bot?").
+ASKS_IF_AI = re.compile(
+    r"\b(are|r)\s+(you|u)\b[^.?!]{0,30}\b(real|human|person|bot|ai|robot|machine|computer)\b|"
+    r"\b(is this|am i talking to)\b[^.?!]{0,30}\b(bot|ai|robot|machine|computer|real person|human)\b",
+    re.IGNORECASE,
+)
 #: Diagnosing the person: naming a condition as something they have.
 _DIAGNOSIS = re.compile(
     r"\b(you|you've|you're|you are|you have|you may have|you might have|you probably have|sounds like you"
     r" have|you seem to have|you're suffering from|you are suffering from)\b[^.?!]{0,40}\b(depression|"
-    r"clinically depressed|adhd|ptsd|bipolar|disorder|ocd|schizo\w*|borderline|autis\w*|anorexi\w*|"
+    r"depressed|adhd|ptsd|bipolar|disorder|ocd|schizo\w*|borderline|autis\w*|anorexi\w*|"
     r"bulimi\w*|insomnia)\b",
     re.IGNORECASE,
 )
@@ -128,11 +140,11 @@ def _split(text: str, *, final: bool) -> tuple[list[str], str]:
 _WORDS = re.compile(r"[a-z0-9']+")
 
 
-def _is_echo(sentence: str, sources: Sequence[set[str]], share: float) -> bool:
+def _is_echo(sentence: str, sources: Sequence[set[str]], share: float, min_words: int = 4) -> bool:
     """Whether a sentence only repeats one of ``sources`` (word sets) back: the person's message
     ("I feel like nobody listens"), or an example exchange a small model copies."""
     words = _WORDS.findall(sentence.lower())
-    if len(words) < 4:
+    if len(words) < min_words:
         return False
     return any(sum(w in src for w in words) / len(words) >= share for src in sources if src)
 
@@ -144,6 +156,8 @@ def _clean_sentence(s: str) -> str | None:
     if not s or not re.search(r"\w", s):
         return None
     if _RECITED.search(s) or _DIAGNOSIS.search(s) or _THIRD_PERSON.search(s):
+        return None
+    if _HUMAN_CLAIM.search(s) and not _NEGATED_CLAIM.search(s):
         return None
     return s
 
@@ -187,7 +201,7 @@ def shape_reply(
     for s in done:
         total += len(s) + 1
         cleaned = _clean_sentence(s)
-        if cleaned is None or _is_echo(cleaned, echoes, 0.8) or _is_echo(cleaned, copies, 0.9):
+        if cleaned is None or _is_echo(cleaned, echoes, 0.8) or _is_echo(cleaned, copies, 0.9, 7):
             out.dropped.append(s)
             continue
         if cleaned.rstrip("\"'”’)").endswith("?"):
