@@ -24,7 +24,10 @@ from .state import EmpatheticState, TurnContext, context_of, human_texts
 from .turn import ObservationError
 
 #: Memories less similar than this to the turn are not shown (they would only distract a small model).
-MIN_SIMILARITY = 0.2
+MIN_SIMILARITY = 0.3
+#: On the first message of a session ("Hi, I'm back") a looser bar: picking up where the last
+#: conversation left off is what a friend does (all-MiniLM-L6-v2 gives such pairs about 0.2).
+MIN_SIMILARITY_OPENING = 0.15
 
 
 def when_phrase(at: datetime, now: datetime) -> str:
@@ -95,15 +98,24 @@ class MemoryMiddleware(AgentMiddleware[EmpatheticState, Any]):
         memory: An :class:`emotool.memory.Memory` (or anything with its ``recall``/``remember``).
         k: Memories shown per turn.
         min_similarity: Memories less similar than this to the turn are left out.
+        min_similarity_opening: The same on the first message of a session.
     """
 
     state_schema = EmpatheticState
 
-    def __init__(self, memory: Any, *, k: int = 3, min_similarity: float = MIN_SIMILARITY) -> None:
+    def __init__(
+        self,
+        memory: Any,
+        *,
+        k: int = 3,
+        min_similarity: float = MIN_SIMILARITY,
+        min_similarity_opening: float = MIN_SIMILARITY_OPENING,
+    ) -> None:
         super().__init__()
         self.memory = memory
         self.k = k
         self.min_similarity = min_similarity
+        self.min_similarity_opening = min_similarity_opening
 
     def before_agent(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:
         ctx = context_of(runtime)
@@ -120,11 +132,12 @@ class MemoryMiddleware(AgentMiddleware[EmpatheticState, Any]):
             err = ObservationError(stage="recall", kind=type(exc).__name__, message=str(exc)[:500])
             return {"emotool_turn": {"errors": [err.model_dump()], "timings": {"recall": ms}}}
         used = []
+        bar = self.min_similarity_opening if record.get("index") == 1 else self.min_similarity
         for h in hits:
             m = h.memory
             if m.kind == "turn" and m.session_id == ctx.session_id:
                 continue  # already in the conversation
-            if (m.metadata or {}).get("safety") == "crisis" or h.similarity < self.min_similarity:
+            if (m.metadata or {}).get("safety") == "crisis" or h.similarity < bar:
                 continue
             used.append(
                 {
