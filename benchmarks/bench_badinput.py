@@ -16,6 +16,8 @@ typed error's class or the reading's first words. The cases:
 - ``blank_6300_png``: a 6300x6300 black RGB PNG (115 kB, under the pixel cap);
 - ``strip_1x30m_png``: a 1x30,000,000 PNG (29 kB);
 - ``gif_6000_2000f``: a 6000x6000 GIF of 2000 one-pixel frames (77 kB);
+- ``gif_6000_6f``: a 6000x6000 GIF of 6 frames 0.5 s apart (216 million pixels to
+  composite, every frame analysed: about the largest animation under the default cap);
 - ``gif_640_300f``: a 640x480 GIF of 300 frames (an ordinary animation, for scale);
 - ``text_10mb_memory``: a 10 MB text given to ``Memory.remember``;
 - ``jpeg_40mp``: a 7300x5475 noisy JPEG, just under the 40-megapixel cap.
@@ -75,13 +77,13 @@ def make_strip_1x30m(path: Path) -> Path:
     return path
 
 
-def make_gif_many_frames(path: Path, side: int = 6000, frames: int = 2000) -> Path:
+def make_gif_many_frames(path: Path, side: int = 6000, frames: int = 2000, delay_ms: int = 40) -> Path:
     from PIL import Image
 
     tiny = [Image.new("P", (1, 1), i % 2) for i in range(1, frames)]
     buf = io.BytesIO()
     Image.new("P", (side, side), 0).save(
-        buf, format="GIF", save_all=True, append_images=tiny, duration=40, loop=0, optimize=False
+        buf, format="GIF", save_all=True, append_images=tiny, duration=delay_ms, loop=0, optimize=False
     )
     path.write_bytes(buf.getvalue())
     return path
@@ -119,6 +121,7 @@ CASES: dict[str, tuple[str, Callable[[Path], Path], str]] = {
     "blank_6300_png": ("blank.png", make_blank_6300, "media"),
     "strip_1x30m_png": ("strip30m.png", make_strip_1x30m, "media"),
     "gif_6000_2000f": ("frames.gif", make_gif_many_frames, "media"),
+    "gif_6000_6f": ("frames6.gif", lambda p: make_gif_many_frames(p, 6000, 6, 500), "media"),
     "gif_640_300f": ("anim.gif", make_gif_ordinary, "media"),
     "jpeg_40mp": ("big.jpg", make_jpeg_40mp, "media"),
     "text_10mb_memory": ("text.txt", make_text_10mb, "memory"),

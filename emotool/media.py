@@ -127,7 +127,9 @@ class MediaPolicy(BaseModel):
         max_frames: Most frames an animated GIF or WebP may declare (counted from the
             headers before anything is decoded).
         max_animation_pixels: Most pixels decoding a whole animated GIF may composite
-            (frames x canvas; each GIF frame is decoded onto the full canvas).
+            (frames x canvas; each GIF frame is decoded onto the full canvas): 250 million
+            allows 300 frames of 800x600 or 120 of 1920x1080, and keeps the worst case
+            under about 5 s.
         max_bytes: Largest local file or ``bytes`` input.
         url_max_bytes: Largest download.
         url_timeout_s: Deadline for one URL fetch (resolution, connection, body).
@@ -142,7 +144,7 @@ class MediaPolicy(BaseModel):
     max_pixels: int = Field(default=40_000_000, gt=0)
     max_aspect_ratio: float = Field(default=25.0, ge=1.0)
     max_frames: int = Field(default=3000, gt=0)
-    max_animation_pixels: int = Field(default=400_000_000, gt=0)
+    max_animation_pixels: int = Field(default=250_000_000, gt=0)
     max_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
     url_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     url_timeout_s: float = Field(default=10.0, gt=0)
