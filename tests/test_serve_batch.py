@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -126,6 +127,33 @@ def test_a_cut_last_line_is_dropped_and_redone(tmp_path: Path, fake_engine: type
     assert s.done + s.failed == 1
     lines = out.read_text().splitlines()
     assert len(lines) == 4 and all(json.loads(line) for line in lines)
+
+
+def _no_models(options: dict[str, Any]) -> None:
+    pass
+
+
+def _crash_on_crash_files(path: str) -> dict[str, Any]:
+    if "crash" in Path(path).name:
+        os._exit(3)  # what a segfault in a native decoder looks like to the pool
+    return {"path": path, "kind": "image", "ok": True, "reading": {"pid": os.getpid()}}
+
+
+def test_a_dying_worker_fails_its_files_and_the_run_goes_on() -> None:
+    names = [f"f{i}.jpg" for i in range(12)]
+    names.insert(3, "crash.jpg")
+    engine = batch.LocalEngine(BatchOptions(), workers=2, task=_crash_on_crash_files, initializer=_no_models)
+    try:
+        recs = list(engine.map(names))
+    finally:
+        engine.close()
+    assert sorted(r["path"] for r in recs) == sorted(names)  # every file exactly once
+    by = {r["path"]: r for r in recs}
+    assert by["crash.jpg"]["ok"] is False and by["crash.jpg"]["error"]["type"] == "WorkerDied"
+    assert "--retry-errors" in by["crash.jpg"]["error"]["message"]
+    # only the files in flight with it failed (two per worker); the rest ran in a fresh pool
+    assert sum(not r["ok"] for r in recs) <= 4
+    assert all(by[n]["ok"] for n in names[-4:])
 
 
 def test_unknown_engine_lists_the_valid_ones(tmp_path: Path) -> None:

@@ -294,13 +294,30 @@ class LocalEngine:
     """This process (``workers=1``) or ``workers`` processes, each with its own models.
 
     Worker processes are started with ``spawn`` (no inherited threads or model state) and
-    at most two files per worker are in flight, so a huge folder does not fill the queue.
+    at most two files per worker are in flight, so a huge folder does not fill the queue. A
+    worker that dies (a native crash, out of memory) fails the files it had in flight, as
+    error lines, and the pool is started again for the rest.
+
+    Args:
+        options: How to read each file.
+        workers: Worker processes (1: this process).
+        task: ``path -> record`` run in the workers (a module-level function; tests, custom readers).
+        initializer: ``options dict -> None`` run once in each worker (loads the models).
     """
 
-    def __init__(self, options: BatchOptions, workers: int = 1, **_: Any) -> None:
+    def __init__(
+        self,
+        options: BatchOptions,
+        workers: int = 1,
+        *,
+        task: Callable[[str], dict[str, Any]] = _run_in_process,
+        initializer: Callable[[dict[str, Any]], None] = _init_process,
+        **_: Any,
+    ) -> None:
         if workers < 1:
             raise InvalidOption(f"workers must be at least 1, got {workers}")
         self.options, self.workers = options, workers
+        self._task, self._initializer = task, initializer  # module-level functions (pickled by name)
         self._pool: ProcessPoolExecutor | None = None
         self._worker: BatchWorker | None = None
 
@@ -311,16 +328,66 @@ class LocalEngine:
             for p in paths:
                 yield self._worker.run(p)
             return
+        yield from self._pooled(paths)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         import multiprocessing as mp
 
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=mp.get_context("spawn"),
-                initializer=_init_process,
-                initargs=(self.options.model_dump(mode="json"),),
-            )
-        yield from _bounded(self._pool.submit, paths, 2 * self.workers)
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=mp.get_context("spawn"),
+            initializer=self._initializer,
+            initargs=(self.options.model_dump(mode="json"),),
+        )
+
+    def _pooled(self, paths: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """At most two files per worker in flight; a pool broken by a dying worker is replaced."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        window = 2 * self.workers
+        it = iter(paths)
+        running: dict[Future[dict[str, Any]], str] = {}
+        self._pool = self._pool or self._new_pool()
+
+        def fill() -> None:
+            while len(running) < window:
+                nxt = next(it, None)
+                if nxt is None:
+                    return
+                assert self._pool is not None
+                running[self._pool.submit(self._task, nxt)] = nxt
+
+        fill()
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in finished:
+                path = running.pop(fut)
+                try:
+                    yield fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    yield _died(
+                        path,
+                        "a worker process died while this file was in flight (a crash in "
+                        "a native library, or out of memory); redo it with --retry-errors",
+                    )
+                except Exception as exc:
+                    yield _died(path, f"the worker process failed: {exc}")
+            if broken:  # every other file in flight failed with it; start a fresh pool
+                for fut, path in list(running.items()):
+                    try:
+                        yield fut.result()
+                    except Exception:
+                        yield _died(
+                            path,
+                            "a worker process died while this file was in flight; "
+                            "redo it with --retry-errors",
+                        )
+                running.clear()
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+            fill()
 
     def close(self) -> None:
         if self._pool is not None:
@@ -328,31 +395,13 @@ class LocalEngine:
             self._pool = None
 
 
-def _bounded(
-    submit: Callable[..., Future[dict[str, Any]]], paths: Iterable[str], window: int
-) -> Iterator[dict[str, Any]]:
-    it = iter(paths)
-    running: dict[Future[dict[str, Any]], str] = {}
-    for p in it:
-        running[submit(_run_in_process, p)] = p
-        if len(running) >= window:
-            break
-    while running:
-        finished, _ = wait(running, return_when=FIRST_COMPLETED)
-        for fut in finished:
-            path = running.pop(fut)
-            try:
-                yield fut.result()
-            except Exception as exc:  # the worker process died (out of memory, a native crash)
-                yield {
-                    "path": path,
-                    "kind": kind_of(path),
-                    "ok": False,
-                    "error": {"type": type(exc).__name__, "message": f"the worker process failed: {exc}"},
-                }
-            nxt = next(it, None)
-            if nxt is not None:
-                running[submit(_run_in_process, nxt)] = nxt
+def _died(path: str, message: str) -> dict[str, Any]:
+    return {
+        "path": path,
+        "kind": kind_of(path),
+        "ok": False,
+        "error": {"type": "WorkerDied", "message": message},
+    }
 
 
 class RayEngine:
