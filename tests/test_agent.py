@@ -238,7 +238,8 @@ def test_long_message_is_cut_for_the_model_and_assessed_in_full(tmp_path: Path) 
     turn = agent.turn(text, session_id="s1", now=NOW)
     assert turn.truncated and turn.reply == "That is a lot to carry."
     assert len(final_prompt(model)) < 6000 and "not shown" in final_prompt(model)
-    assert policy.assessed[-1][0] == text, "the safety layer saw all of it"
+    assert "".join(t for t, _ in policy.assessed).startswith(text[:1000]), "the safety layer saw it"
+    assert sum(len(t) for t, _ in policy.assessed) >= len(text), "all of it, in parts"
     stored = memory.get("ana", session_id="s1")
     assert len(stored) == 1 and text.startswith(stored[0].text.split(" [... ")[0]), (
         "the memory keeps its start"
@@ -401,3 +402,10 @@ def test_asked_if_it_is_an_ai_the_reply_says_so(tmp_path: Path) -> None:
     agent, _, _ = make_agent(tmp_path, ["Yes. I am a real person. What's on your mind?"])
     turn = agent.turn("Are you a real person or a bot?", session_id="s1")
     assert turn.reply == "I'm an AI, not a person, and I'm here to listen. What's on your mind?"
+
+
+def test_a_crisis_deep_inside_a_very_long_message_is_caught(tmp_path: Path) -> None:
+    agent, model, _ = make_agent(tmp_path, ["A normal reply."])
+    filler = "The bus was late again and work was long. " * 3000
+    turn = agent.turn(filler[:110_000] + " I want to end it all. " + filler[:5000], session_id="s1")
+    assert turn.safety.crisis and not model.calls and not turn.errors

@@ -27,6 +27,10 @@ from .state import EmpatheticState, context_of, human_texts
 from .turn import ObservationError
 
 _ORDER = {"none": 0, "concern": 1, "crisis": 2}
+#: Longer messages are assessed in parts of this many characters, overlapping by ``ASSESS_OVERLAP``
+#: (so a sentence cut at a border is whole in one of them).
+ASSESS_CHARS = 20_000
+ASSESS_OVERLAP = 500
 
 
 def _dump(a: Any) -> dict[str, Any]:
@@ -69,7 +73,19 @@ class SafetyMiddleware(AgentMiddleware[EmpatheticState, Any]):
         self._current: dict[tuple[str, str], Any] = {}
 
     def _assess(self, text: str, history: tuple[str, ...]) -> Any:
-        return self.policy.assess(text, history=history)
+        """The policy's assessment of all of ``text``: a very long message is assessed in
+        overlapping parts (the detector has a length limit) and the most severe part counts."""
+        if len(text) <= ASSESS_CHARS:
+            return self.policy.assess(text, history=history)
+        worst = None
+        step = ASSESS_CHARS - ASSESS_OVERLAP
+        for start in range(0, len(text), step):
+            a = self.policy.assess(text[start : start + ASSESS_CHARS], history=history)
+            if worst is None or _ORDER.get(a.level, 0) > _ORDER.get(worst.level, 0):
+                worst = a
+            if start + ASSESS_CHARS >= len(text):
+                break
+        return worst
 
     @hook_config(can_jump_to=["end"])
     def before_agent(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:

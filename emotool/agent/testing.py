@@ -158,7 +158,14 @@ class KeywordPolicy:
         self.records: list[dict[str, Any]] = []
         self.on_crisis: Any = None
 
+    #: Like the real detector, a message longer than this is refused.
+    max_chars = 100_000
+
     def assess(self, text: str, history: Sequence[str] = (), language: str | None = None) -> FakeAssessment:
+        if len(text) > self.max_chars:
+            from ..errors import InputTooLong
+
+            raise InputTooLong(f"the message is {len(text):,} characters, over {self.max_chars:,}")
         self.assessed.append((text, tuple(history)))
         low = text.lower()
         if any(p in low for p in self.crisis):
