@@ -431,7 +431,8 @@ class RayEngine:
                 kwargs["num_cpus"] = workers
             ray.init(address=address, **kwargs)
             self._started = True
-        actor: Any = ray.remote(num_cpus=1)(BatchWorker)
+        # an actor that dies (a native crash) fails its files in flight and Ray starts it again
+        actor: Any = ray.remote(num_cpus=1, max_restarts=3)(BatchWorker)
         opts = options.model_dump(mode="json")
         self._actors: list[Any] = [actor.remote(opts) for _ in range(workers)]
         self.workers = workers
