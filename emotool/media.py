@@ -130,6 +130,12 @@ class MediaPolicy(BaseModel):
             (frames x canvas; each GIF frame is decoded onto the full canvas): 250 million
             allows 300 frames of 800x600 or 120 of 1920x1080, and keeps the worst case
             under about 5 s.
+        max_video_pixels: Most pixels decoding one video (mp4, webm, ...) may take (frames x
+            width x height; every frame is decoded, even those not analysed): 20 billion
+            allows 5 minutes of 1080p at 30 fps or 40 minutes of 640x480, and refuses a small
+            file that declares hours of huge frames. Checked against the container's frame
+            count before decoding, and again while decoding (a file that hides more frames
+            than it declares is cut there, with a note).
         max_bytes: Largest local file or ``bytes`` input.
         url_max_bytes: Largest download.
         url_timeout_s: Deadline for one URL fetch (resolution, connection, body).
@@ -145,6 +151,7 @@ class MediaPolicy(BaseModel):
     max_aspect_ratio: float = Field(default=25.0, ge=1.0)
     max_frames: int = Field(default=3000, gt=0)
     max_animation_pixels: int = Field(default=250_000_000, gt=0)
+    max_video_pixels: int = Field(default=20_000_000_000, gt=0)
     max_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
     url_max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     url_timeout_s: float = Field(default=10.0, gt=0)

@@ -823,5 +823,5 @@ def analyze_video(
             max_side=max_side,
             progress=progress,
             models=models,
-            notes=list(getattr(video, "notes", []) or []),
+            notes=video.notes,  # the live list: notes added while decoding are read at the end
         )

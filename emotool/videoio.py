@@ -96,6 +96,7 @@ class VideoSource:
         self._closed = False
         self._finalizer = weakref.finalize(self, _unlink, path) if temp else None
         self._gif_times: list[float] = []
+        self._max_frames = 0  # decode budget in frames (cv2 path), set by the probe
         try:
             if fmt == "gif":
                 self._probe_gif(policy)
@@ -129,6 +130,15 @@ class VideoSource:
         self.native_fps = fps
         self.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
         self.duration_s = self.frame_count / fps
+        per_frame = self.width * self.height
+        self._max_frames = max(1, policy.max_video_pixels // per_frame)
+        if self.frame_count > self._max_frames:
+            raise MediaTooLarge(
+                f"{_q(self.source)} is {self.frame_count:,} frames of {self.width}x{self.height} "
+                f"({self.duration_s:,.0f} s): decoding it would take {self.frame_count * per_frame:,} "
+                f"pixels, over the cap of {policy.max_video_pixels:,}; cut, downscale or re-encode it "
+                "at a lower frame rate, or raise MediaPolicy(max_video_pixels=...)"
+            )
 
     def _probe_gif(self, policy: MediaPolicy) -> None:
         from emotool.animation import scan_gif
@@ -194,6 +204,12 @@ class VideoSource:
         try:
             i = 0
             while cap.isOpened():
+                if i >= self._max_frames:  # the container hid frames beyond its declared count
+                    self.notes.append(
+                        f"stopped after {i:,} frames ({i / self.native_fps:,.0f} s): the decoding budget "
+                        "(MediaPolicy.max_video_pixels) was spent"
+                    )
+                    break
                 if want(i):
                     ok, bgr = cap.read()
                     if not ok or bgr is None:

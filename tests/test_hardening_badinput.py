@@ -196,3 +196,17 @@ def test_real_pipeline_maps_opencv_failures(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(pipe, "detect", boom)
     with pytest.raises(ProcessingError, match="64x64"):
         pipe.analyze(np.zeros((64, 64, 3), np.uint8))
+
+
+def test_video_decode_budget(tmp_path: Path) -> None:
+    from emotool.media import write_video
+
+    frames = [np.full((64, 64, 3), 5 * i, np.uint8) for i in range(40)]
+    path = write_video(tmp_path / "v.mp4", frames, fps=10)
+    with pytest.raises(MediaTooLarge, match="max_video_pixels"):
+        open_video(path, MediaPolicy(allowed_roots=[tmp_path], max_video_pixels=64 * 64 * 20))
+    with open_video(path, MediaPolicy(allowed_roots=[tmp_path])) as video:
+        video._max_frames = 10  # as if the container had hidden frames beyond its declared count
+        got = list(video.frames())
+        assert len(got) == 10
+        assert any("decoding budget" in n for n in video.notes)
