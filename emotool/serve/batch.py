@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -231,7 +232,7 @@ class BatchWorker:
             policy=self.policy,
             fps=self.options.fps,
         )
-        self.name = f"{os.uname().nodename}:{os.getpid()}"
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
         if warmup:
             self.analyzer.warmup()
 
