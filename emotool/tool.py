@@ -23,10 +23,11 @@ class EmotionToolInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     media: str = Field(
+        max_length=4096,  # PATH_MAX; a longer "path" is a mistake or an attack
         description=(
             "Path of an image (jpg, png, webp, bmp, tiff) or video (mp4, webm, avi, mov, gif) "
             "to read, relative to the working directory, or an http(s) URL if URLs are enabled."
-        )
+        ),
     )
     fps: float | None = Field(
         default=None,
