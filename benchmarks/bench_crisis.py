@@ -3,13 +3,17 @@
     python benchmarks/bench_crisis.py               # the table (about 10 s on one core)
     python benchmarks/bench_crisis.py --calibrate   # the semantic threshold grid, dev split only
 
-Rows per data set: lexicon only, + semantic, + context (the default detector),
-and the semantic layer alone. Columns: recall over crisis, false alarms over
-safe (flagged crisis), distress escalated to crisis, precision, and ms per
-message (p50/p95, after the encoder is loaded). The judge is not used.
+Rows per data set: lexicon only, + semantic (prototype similarity), + classifier
+(the learned head, ``benchmarks/train_crisis_head.py``), + context (the default
+detector), the default without the classifier, and the semantic layer and the
+classifier alone. Columns: recall over crisis, false alarms over safe (flagged
+crisis), distress escalated to crisis, precision, and ms per message (p50/p95,
+after the encoder is loaded). The judge is not used.
 ``../shared/data/crisis/empathysync.jsonl`` is read in place when present.
-Thresholds were calibrated on the dev split only; the held-out split was never
-used for tuning.
+Thresholds, rules, prototypes and the classifier were fitted on the dev split
+only (so dev figures are in-sample; the classifier's cross-validated figures
+are printed by ``train_crisis_head.py``); the held-out split was never used
+for tuning.
 """
 
 from __future__ import annotations
@@ -30,8 +34,11 @@ EMPATHYSYNC = ROOT.parent / "shared" / "data" / "crisis" / "empathysync.jsonl"
 ABLATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("lexicon", ("lexicon",)),
     ("+semantic", ("lexicon", "semantic")),
-    ("+context (default)", ("lexicon", "semantic", "context")),
+    ("+classifier", ("lexicon", "semantic", "classifier")),
+    ("+context (default)", ("lexicon", "semantic", "classifier", "context")),
+    ("default - classifier", ("lexicon", "semantic", "context")),
     ("semantic alone", ("semantic",)),
+    ("classifier alone", ("classifier",)),
 ]
 
 
@@ -59,7 +66,7 @@ def table() -> None:
     load_s = time.perf_counter() - t0
     print(f"encoder load + prototype embedding: {load_s:.1f} s (once per process)\n")
     cols = ["recall", "false al.", "distr.->cr", "precision", "ms p50", "ms p95"]
-    head = f"{'data set':<12} {'layers':<19} {'n':>4} " + " ".join(f"{c:>10}" for c in cols)
+    head = f"{'data set':<12} {'layers':<20} {'n':>4} " + " ".join(f"{c:>10}" for c in cols)
     print(head)
     print("-" * len(head))
     for name, items in _sets():
@@ -72,7 +79,7 @@ def table() -> None:
                 times.append(a.ms)
             r = score(items, preds, times)
             print(
-                f"{name:<12} {label:<19} {r.n:>4} {_pct(r.recall):>10} {_pct(r.false_alarm_rate):>10} "
+                f"{name:<12} {label:<20} {r.n:>4} {_pct(r.recall):>10} {_pct(r.false_alarm_rate):>10} "
                 f"{_pct(r.distress_escalated):>10} {_pct(r.precision):>10} {r.ms_per_message_p50:>10.2f} "
                 f"{r.ms_per_message_p95:>10.2f}"
             )

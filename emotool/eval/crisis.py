@@ -233,7 +233,7 @@ def evaluate_crisis_cli(
 
     items = load_items(path, split=split)
     settings = SafetySettings(layers=tuple(layers)) if layers else SafetySettings()  # type: ignore[arg-type]
-    if "semantic" in settings.layers:
+    if {"semantic", "classifier"} & set(settings.layers):
         from ..safety import warmup
 
         warmup(settings.encoder)

@@ -74,6 +74,8 @@ def warmup(encoder: str | None = "use-m3") -> None:
 
     match("")
     if encoder is not None:
+        from .head import load_head
         from .semantic import get_scorer
 
         get_scorer(encoder).warmup()
+        load_head(encoder)

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-_LAYERS = "lexicon,semantic,context"
+_LAYERS = "lexicon,semantic,classifier,context"
 
 
 def _layers(value: str) -> tuple[str, ...]:
@@ -70,7 +70,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from . import warmup
 
     # so that the time shown is the message's, not the loading of the models
-    warmup(settings.encoder if "semantic" in settings.layers else None)
+    warmup(settings.encoder if {"semantic", "classifier"} & set(settings.layers) else None)
     a = policy.assess(text, history=args.history, language=args.language)
     if args.json:
         out: dict[str, Any] = a.model_dump()

@@ -1,4 +1,11 @@
-"""The crisis detector: normalisation, lexicon, semantic layer and conversation context, recall first.
+"""The crisis detector: normalisation, lexicon, semantic layer, learned classifier and context, recall first.
+
+Layers: the multilingual lexicon (:mod:`.lexicon`), the prototype similarity of
+the sentence embedding (``semantic``, :mod:`.semantic`), a logistic regression
+on the same embedding and the lexicon's signals trained on the dev split
+(``classifier``, :mod:`.head`; it can raise a level, never lower one, and a
+negation, idiom or denial the lexicon found caps it at ``concern``) and the
+conversation context. The evidence says which fired.
 
 :func:`assess` reads one user message (typed or transcribed), optionally with
 the user's last few messages, and returns a :class:`SafetyAssessment`: a level
@@ -18,6 +25,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InputTooLong, InvalidOption
@@ -56,10 +64,11 @@ class SafetyAssessment(BaseModel):
         categories: Risk categories found (``suicidal_ideation``, ``self_harm``,
             ``harm_to_others``, ``abuse``, ``medical_emergency``).
         evidence: The spans and signals the decision rests on, in plain words.
-        layers: The layers that fired: ``lexicon``, ``semantic``, ``context``, ``judge``.
+        layers: The layers that fired: ``lexicon``, ``semantic``, ``classifier``, ``context``, ``judge``.
         language: Language code of the message (``en``, ``es``, ... or ``und``).
         reason: Why a message was not assessed normally (empty, emoji only, unreadable).
         semantic_score: Similarity to the crisis examples (None when the layer did not run).
+        classifier_score: Crisis probability from the learned classifier (None when it did not run).
         windows: Windows the semantic layer read (1 for a short message).
         ms: Time spent, in milliseconds.
     """
@@ -73,6 +82,7 @@ class SafetyAssessment(BaseModel):
     language: str = "und"
     reason: str | None = None
     semantic_score: float | None = None
+    classifier_score: float | None = None
     windows: int = 0
     ms: float = 0.0
 
@@ -251,8 +261,9 @@ def assess(
     if junk:
         reason = "mostly non-text characters (binary data?); only the readable words were checked"
     sem_score: float | None = None
+    cls_score: float | None = None
     n_windows = 0
-    if "semantic" in layers_on and not junk:
+    if ("semantic" in layers_on or "classifier" in layers_on) and not junk:
         windows, total = _windows(n.text, lex.hits)
         n_windows = len(windows)
         if total > len(windows):
@@ -261,8 +272,11 @@ def assess(
                 "words, the first and the last); the lexicon read all of it"
             )
         scorer = scorer or _default_scorer(settings)
-        scores = scorer.score(windows)
+        vectors, scores = scorer.embed_and_score(windows)
         best = max(scores, key=lambda s: (s.crisis, s.margin))
+        cap: Level = "concern" if (downgraded or lex.idioms or lex.denial) else "crisis"
+    if "semantic" in layers_on and not junk:
+        assert scorer is not None
         sem_score = round(best.crisis, 3)
         sem_level = scorer.level(best)
         if sem_level != "none":
@@ -271,7 +285,6 @@ def assess(
                 f"semantic: {best.crisis:.2f} similar to crisis examples (nearest: '{best.nearest}'), "
                 f"margin {best.margin:+.2f} over look-alikes"
             )
-        cap: Level = "concern" if (downgraded or lex.idioms or lex.denial) else "crisis"
         sem_level_capped: Level = sem_level if _RANK[sem_level] <= _RANK[cap] else cap  # type: ignore[assignment]
         if _RANK[sem_level_capped] > _RANK[level]:
             level = sem_level_capped
@@ -282,6 +295,9 @@ def assess(
             evidence.append("lexicon and semantic layer agree on signs of suicidal thinking")
             if "suicidal_ideation" not in cats:
                 cats.append("suicidal_ideation")
+    if "classifier" in layers_on and not junk:
+        assert scorer is not None
+        level, cls_score = _apply_classifier(level, cats, lex, vectors, scores, scorer, cap, evidence, fired)
     if "context" in layers_on and history:
         level, cats = _apply_context(level, cats, lex, history, settings, scorer, evidence, fired)
     if lex.retraction and level == "crisis":
@@ -305,9 +321,47 @@ def assess(
         language=lang,
         reason=reason,
         semantic_score=sem_score,
+        classifier_score=cls_score,
         windows=n_windows,
         ms=_ms(t0),
     )
+
+
+def _apply_classifier(
+    level: Level,
+    cats: list[str],
+    lex: LexiconResult,
+    vectors: np.ndarray,
+    scores: Sequence[SemanticScore],
+    scorer: SemanticScorer,
+    cap: Level,
+    evidence: list[str],
+    fired: list[str],
+) -> tuple[Level, float | None]:
+    """The learned classifier's reading (the most worrying window); it can only raise the level,
+    and not past ``cap`` (a negation, idiom or denial the lexicon found keeps it at concern)."""
+    from .head import load_head, signals
+
+    head = load_head(scorer.encoder_name)
+    if head is None or vectors.ndim != 2 or vectors.shape[1] != head.train.shape[1]:
+        return level, None
+    probs = head.probability(vectors, signals(lex), [s.crisis for s in scores], [s.other for s in scores])
+    i = int(np.argmax(probs))
+    p = float(probs[i])
+    cls_level: Level = head.level(p)  # type: ignore[assignment]
+    if cls_level == "none":
+        return level, round(p, 3)
+    fired.append("classifier")
+    evidence.append(
+        f"classifier: {p:.2f} probability of a crisis (crisis from {head.crisis_threshold:.2f}, "
+        f"concern from {head.concern_threshold:.2f}; nearest crisis example: '{scores[i].nearest}')"
+    )
+    capped: Level = cls_level if _RANK[cls_level] <= _RANK[cap] else cap
+    if _RANK[capped] > _RANK[level]:
+        if capped == "crisis" and scores[i].category not in cats:
+            cats.append(scores[i].category)
+        return capped, round(p, 3)
+    return level, round(p, 3)
 
 
 def _ideation_boost(hits: Sequence[Hit], best: SemanticScore, scorer: SemanticScorer) -> bool:

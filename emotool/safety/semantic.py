@@ -153,14 +153,30 @@ class SemanticScorer:
                 self._matrices = (m[: len(self._crisis)], m[len(self._crisis) :])
             return self._encoder, self._matrices[0], self._matrices[1]
 
+    def prototype_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The embeddings of the crisis examples and of the look-alikes (rows in prototype order)."""
+        _, cm, om = self._ready()
+        return cm, om
+
     def warmup(self) -> None:
         """Load the encoder and embed the examples now rather than on the first message."""
         self._ready()
 
+    @property
+    def encoder_name(self) -> str:
+        """Name of the encoder (the learned head of :mod:`emotool.safety.head` is per encoder)."""
+        if self._encoder is not None:
+            return str(getattr(self._encoder, "name", self._encoder_spec))
+        return str(self._encoder_spec)
+
     def score(self, texts: Sequence[str]) -> list[SemanticScore]:
         """Score each text (one batch through the encoder)."""
+        return self.embed_and_score(texts)[1]
+
+    def embed_and_score(self, texts: Sequence[str]) -> tuple[np.ndarray, list[SemanticScore]]:
+        """The embeddings of the texts (one row each) and their scores (one batch through the encoder)."""
         if not texts:
-            return []
+            return np.zeros((0, 0), dtype=np.float32), []
         encoder, cm, om = self._ready()
         v = encoder.encode(list(texts))
         sc = v @ cm.T
@@ -178,7 +194,7 @@ class SemanticScorer:
                     category=self._crisis[int(ci[0])][1],
                 )
             )
-        return out
+        return v, out
 
     def level(self, s: SemanticScore) -> str:
         """``crisis``, ``concern`` or ``none`` for one score, by the thresholds."""

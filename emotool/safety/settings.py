@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Layer = Literal["lexicon", "semantic", "context"]
+Layer = Literal["lexicon", "semantic", "classifier", "context"]
 
 
 class SafetySettings(BaseModel):
@@ -30,7 +30,9 @@ class SafetySettings(BaseModel):
         context_turns: Earlier user messages considered with the current one.
         locale: Locale of the crisis reply when the caller gives none (``en-US``, ``es-ES``...);
             None: from the message's language, else the international fallback.
-        layers: Detector layers to run (all three by default; fewer only to measure them).
+        layers: Detector layers to run (all four by default; fewer only to measure them):
+            ``lexicon``, ``semantic`` (prototype similarity), ``classifier`` (the learned head on
+            the same embedding) and ``context``.
         encoder: Sentence encoder of the semantic layer (see ``emotool.safety.semantic``).
         max_chars: Longest text assessed (default 100,000 characters, about 25 pages, read in
             about a second); longer raises ``InputTooLong``. Raise it for longer documents: the
@@ -48,6 +50,6 @@ class SafetySettings(BaseModel):
     resources: str = "resources/crisis_resources.yaml"
     context_turns: int = Field(default=3, ge=0, le=20)
     locale: str | None = None
-    layers: tuple[Layer, ...] = ("lexicon", "semantic", "context")
+    layers: tuple[Layer, ...] = ("lexicon", "semantic", "classifier", "context")
     encoder: str = "use-m3"
     max_chars: int = Field(default=100_000, ge=1)
