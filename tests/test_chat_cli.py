@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import FakePipeline
 from openai_stub import Reply, completion, free_port, running
 from PIL import Image
 
@@ -57,7 +58,7 @@ def test_repl_with_a_scripted_model(
 ) -> None:
     photo = tmp_path / "pics" / "me.png"
     photo.parent.mkdir()
-    Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(photo)
+    Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(photo)  # the fake pipeline sees no face
     model = ScriptedChatModel(replies=["That sounds like a long day. I'm here. What happened?"])
 
     def make(args: Any) -> EmpatheticAgent:
@@ -69,7 +70,7 @@ def test_repl_with_a_scripted_model(
             checkpoint_path=args.checkpoint or tmp_path / "cp.sqlite",
             session_id=args.session,
             policy=KeywordPolicy(),
-            perceiver=Perceiver(words=False, allowed_roots=[tmp_path / "elsewhere"]),
+            perceiver=Perceiver(pipeline=FakePipeline(), words=False, allowed_roots=[tmp_path / "elsewhere"]),
         )
 
     monkeypatch.setattr(chat_cli, "_make_agent", make)
