@@ -409,3 +409,9 @@ def test_a_crisis_deep_inside_a_very_long_message_is_caught(tmp_path: Path) -> N
     filler = "The bus was late again and work was long. " * 3000
     turn = agent.turn(filler[:110_000] + " I want to end it all. " + filler[:5000], session_id="s1")
     assert turn.safety.crisis and not model.calls and not turn.errors
+
+
+def test_asked_if_it_is_an_ai_with_nothing_usable_still_says_so(tmp_path: Path) -> None:
+    agent, _, _ = make_agent(tmp_path, ["I am a real person."])
+    turn = agent.turn("Am I talking to a bot?", session_id="s1")
+    assert turn.reply == "I'm an AI, not a person, and I'm here to listen." and not turn.errors

@@ -216,6 +216,9 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
                     message_text(msg.content), self.rules, truncated=truncated, echo_of=echo, copies_of=copies
                 )
                 text = shaped.text
+                asked = first or bool(ASKS_IF_AI.search(said))
+                if not text and asked:  # nothing usable, but the one thing to say is clear
+                    text = _with_disclosure([], self.rules)
                 if not text:
                     errors.append(
                         ObservationError(
@@ -226,7 +229,7 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
                         ).model_dump()
                     )
                     text = FALLBACK_EMPTY
-                elif (first or ASKS_IF_AI.search(said)) and not re.search(r"\bAI\b", text):
+                elif asked and not re.search(r"\bAI\b", text):
                     text = _with_disclosure(shaped.sentences, self.rules)
                 if shaped.dropped:
                     update["dropped"] = shaped.dropped
