@@ -43,7 +43,7 @@ MAX_MESSAGE_CHARS = 4000
 #: The longest earlier message (either side) in the conversation shown to the model.
 MAX_HISTORY_MESSAGE_CHARS = 1200
 #: The longest remembered text shown in the notes.
-MAX_MEMORY_CHARS = 240
+MAX_MEMORY_CHARS = 200
 #: The longest transcript shown in the notes.
 MAX_TRANSCRIPT_CHARS = 1500
 #: The conversation is cut in steps of this many messages (three exchanges).
