@@ -221,46 +221,59 @@ def test_schemathesis_against_the_live_server(live: str, tmp_path: Path) -> None
 @pytest.mark.real
 @pytest.mark.slow
 def test_real_cli_server(tmp_path: Path) -> None:
+    """`emotool serve http` with the embedded models; the chat model is the local OpenAI stub."""
     pytest.importorskip("skimage")
+    sys.path.insert(0, str(Path(__file__).parent))
+    from openai_stub import running, text
+    from speech_helpers import espeak
+
     from emotool.config import models_dir
     from emotool.samples import sample_image
 
     media_dir = tmp_path / "media"
     photo = sample_image(media_dir / "astronaut.jpg")
+    voice = espeak("I am so happy to see you.", media_dir / "voice.wav")
+    if voice is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
     port = free_port()
     env = {**os.environ, "EMOTOOL_MODELS": str(models_dir()), "EMOTOOL_HOME": str(tmp_path / "home")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "emotool.cli",
-            "serve",
-            "http",
-            "--port",
-            str(port),
-            "--allow-root",
-            str(media_dir),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/healthz")
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError("the server did not start") from None
-                time.sleep(0.2)
-        r = httpx.post(f"{url}/v1/analyze", files={"file": ("a.jpg", photo.read_bytes())}, timeout=60)
-        assert r.status_code == 200 and r.json()["label"] == "happiness"
-        r = httpx.post(f"{url}/v1/analyze", json={"path": str(photo)}, timeout=60)
-        assert r.json()["label"] == "happiness"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with running() as stub:
+        stub.default = text("What a lovely thing to hear. What made it so good?")
+        cmd = ["serve", "http", "--port", str(port), "--allow-root", str(media_dir), "--no-memory"]
+        cmd += ["--model", "stub-model", "--base-url", stub.url]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "emotool.cli", *cmd],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{url}/healthz")
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise AssertionError("the server did not start") from None
+                    time.sleep(0.2)
+            r = httpx.post(f"{url}/v1/analyze", files={"file": ("a.jpg", photo.read_bytes())}, timeout=60)
+            assert r.status_code == 200 and r.json()["label"] == "happiness"
+            r = httpx.post(f"{url}/v1/analyze", json={"path": str(photo)}, timeout=60)
+            assert r.json()["label"] == "happiness"
+            r = httpx.post(f"{url}/v1/transcribe", files={"file": ("v.wav", voice.read_bytes())}, timeout=60)
+            assert r.status_code == 200 and "happy" in r.json()["transcript"]["text"].lower()
+            r = httpx.post(
+                f"{url}/v1/chat",
+                data={"text": "I passed my exam!", "user": "ana"},
+                files={"image": ("me.jpg", photo.read_bytes())},
+                timeout=90,
+            )
+            turn = next(d for e, d in sse_events(r.text) if e == "turn")
+            assert "lovely" in turn["reply"] and turn["observations"]["image"]["label"] == "happiness"
+            assert stub.requests  # the chat model was asked
+        finally:
+            proc.terminate()
+            proc.wait(10)
