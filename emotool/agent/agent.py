@@ -116,12 +116,16 @@ def _policy(spec: Any, on_crisis: Any, locale: str | None, judge_model: Any) -> 
     return SafetyPolicy.from_spec(spec, **kwargs)
 
 
-def _history_chars(model: Any) -> int:
+def _history_chars(model: Any, static_chars: int) -> int:
+    """Characters of earlier conversation that fit the model's context beside the static prompt,
+    the notes, the message and the answer (about 3.5 characters a token; a prompt that still does
+    not fit is retried with the message alone)."""
     n_ctx = getattr(model, "n_ctx", None)
     if not isinstance(n_ctx, int):
         return 8000
     max_tokens = getattr(model, "max_tokens", None) or 256
-    return max(1500, min(12000, int((n_ctx - int(max_tokens) - 1700) * 3)))
+    free = n_ctx - int(max_tokens) - static_chars / 3.5 - 1600
+    return int(max(1000, min(12000, free * 3.5)))
 
 
 def create_empathetic_agent(
@@ -214,9 +218,11 @@ def create_empathetic_agent(
     ]
     if memory is not None and spec.memory.enabled:
         stack.append(MemoryMiddleware(memory, k=spec.memory.recall_k))
+    builder = PromptBuilder(spec)
+    builder.history_chars = history_chars or _history_chars(model, builder.static_chars)
     stack.append(
         ReplyMiddleware(
-            PromptBuilder(spec, history_chars=history_chars or _history_chars(model)),
+            builder,
             rules,
             first_turn_disclosure=spec.reply.ai_disclosure == "session_start",
             stop_early=stop_early,

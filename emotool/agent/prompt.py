@@ -40,6 +40,8 @@ from .shaping import message_text
 
 #: The longest message the model sees in full; a longer one keeps its start and end.
 MAX_MESSAGE_CHARS = 4000
+#: The message's share when the model refused the prompt as too long.
+TIGHT_MESSAGE_CHARS = 1200
 #: The longest earlier message (either side) in the conversation shown to the model.
 MAX_HISTORY_MESSAGE_CHARS = 1200
 #: The longest remembered text shown in the notes.
@@ -169,7 +171,12 @@ class PromptBuilder:
         )
         return re.sub(r"\n{3,}", "\n\n", final).strip()
 
-    def _history(self, earlier: Sequence[AnyMessage]) -> tuple[list[AnyMessage], int]:
+    @property
+    def static_chars(self) -> int:
+        """Characters of the static part (system prompt and examples), for sizing the rest."""
+        return len(self.system_text) + sum(len(message_text(m.content)) for m in self.examples)
+
+    def _history(self, earlier: Sequence[AnyMessage], budget: int) -> tuple[list[AnyMessage], int]:
         shown: list[AnyMessage] = []
         for m in earlier:
             text = message_text(m.content)
@@ -187,7 +194,7 @@ class PromptBuilder:
                 shown.append(HumanMessage(text) if isinstance(m, HumanMessage) else AIMessage(text))
         sizes = [len(message_text(m.content)) for m in shown]
         start = 0
-        while start < len(shown) and sum(sizes[start:]) > self.history_chars:
+        while start < len(shown) and sum(sizes[start:]) > budget:
             start += HISTORY_STEP
         kept = shown[start:]
         while kept and not isinstance(kept[0], HumanMessage):
@@ -195,7 +202,12 @@ class PromptBuilder:
         return kept, len(shown) - len(kept)
 
     def build(
-        self, messages: Sequence[AnyMessage], record: dict[str, Any], *, first_turn: bool = False
+        self,
+        messages: Sequence[AnyMessage],
+        record: dict[str, Any],
+        *,
+        first_turn: bool = False,
+        tight: bool = False,
     ) -> PromptParts:
         """The system message and the conversation for the model.
 
@@ -204,12 +216,14 @@ class PromptBuilder:
                 tool calls and results of this turn after it.
             record: The turn record (observation lines, file names, transcript, memories).
             first_turn: Ask the model to say it is an AI (specs with ``ai_disclosure: session_start``).
+            tight: The model refused the prompt as too long: no earlier conversation, and the
+                message cut shorter.
         """
         idx = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
         earlier, after = list(messages[: max(idx, 0)]), list(messages[idx + 1 :]) if idx >= 0 else []
-        history, dropped = self._history(earlier)
+        history, dropped = self._history(earlier, 0 if tight else self.history_chars)
         text = message_text(messages[idx].content) if idx >= 0 else ""
-        shown, truncated = cut_message(neutralise(text))
+        shown, truncated = cut_message(neutralise(text), TIGHT_MESSAGE_CHARS if tight else MAX_MESSAGE_CHARS)
         instruction = render("agent/first_turn").strip() if first_turn else ""
         final = self._final(self.notes(record), shown, instruction)
         return PromptParts(

@@ -26,6 +26,7 @@ from langchain_core.runnables.config import var_child_runnable_config
 from langgraph.types import Command
 from pydantic import ConfigDict, Field
 
+from ..errors import InputTooLong
 from .prompt import SENT_KEY, PromptBuilder, example_texts
 from .shaping import ASKS_IF_AI, ReplyRules, message_text, shape_reply, should_stop
 from .state import EmpatheticState, last_human
@@ -194,7 +195,12 @@ class ReplyMiddleware(AgentMiddleware[EmpatheticState, Any]):
             update["model_started"] = t0
         errors: list[dict[str, Any]] = []
         try:
-            response = handler(call)
+            try:
+                response = handler(call)
+            except InputTooLong:  # the model's context is full: retry with the message alone, cut
+                parts = self.builder.build(request.messages, record, first_turn=first, tight=True)
+                update["truncated"] = True
+                response = handler(call.override(system_message=parts.system, messages=parts.messages))
         except Exception as exc:
             from ..llm.guard import map_chat_error
 
