@@ -445,3 +445,12 @@ def test_a_prompt_too_long_for_the_model_is_retried_with_the_message_alone(tmp_p
     assert turn.reply == "Short answer." and turn.truncated and not turn.errors
     retry = conversation(model)
     assert len(retry) == 1 and len(str(retry[0].content)) < 2000, "no history, the message cut shorter"
+
+
+def test_a_broken_checkpoint_still_answers(tmp_path: Path) -> None:
+    agent, _, _ = make_agent(tmp_path, ["First reply."])
+    agent.turn("hello", session_id="s1")
+    agent.checkpointer.conn.execute("DROP TABLE checkpoints")  # the store breaks under the agent
+    turn = agent.turn("are you still there?", session_id="s1")
+    assert "went wrong on my side" in turn.reply
+    assert turn.errors and turn.errors[-1].stage == "checkpoint"

@@ -47,6 +47,11 @@ from .shaping import ReplyRules, SentenceStream, message_text
 from .state import EmpatheticState, TurnContext
 from .turn import AgentTurn, MemoryUsed, ObservationError, Observations, TurnSafety, TurnTimings
 
+#: The reply when the turn itself failed (the error is in the turn's record).
+FALLBACK_FAILURE = (
+    "I'm sorry, something went wrong on my side and I couldn't answer that. "
+    "Please try again in a moment."
+)
 #: How a missing ``memory`` argument is read: the default store when the spec enables memory.
 DEFAULT = object()
 
@@ -470,13 +475,14 @@ class EmpatheticAgent:
         record = values.get("emotool_turn", {}) or {}
         messages = values.get("messages", []) or []
         reply = ""
-        if messages and isinstance(messages[-1], AIMessage) and not messages[-1].tool_calls:
-            reply = message_text(messages[-1].content)
+        last = messages[-1] if messages else None
+        if failure is None and isinstance(last, AIMessage) and not last.tool_calls:
+            reply = message_text(last.content)  # after a failure it could be an earlier turn's reply
         errors = [ObservationError.model_validate(e) for e in record.get("errors", [])]
         if failure is not None:
             errors.append(failure)
         if not reply:
-            reply = FALLBACK_UNREACHABLE
+            reply = FALLBACK_UNREACHABLE if failure is None else FALLBACK_FAILURE
         obs = Observations.model_validate(record.get("observations", {}))
         t = record.get("timings", {})
         started = record.get("model_started")
