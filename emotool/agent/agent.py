@@ -49,8 +49,7 @@ from .turn import AgentTurn, MemoryUsed, ObservationError, Observations, TurnSaf
 
 #: The reply when the turn itself failed (the error is in the turn's record).
 FALLBACK_FAILURE = (
-    "I'm sorry, something went wrong on my side and I couldn't answer that. "
-    "Please try again in a moment."
+    "I'm sorry, something went wrong on my side and I couldn't answer that. Please try again in a moment."
 )
 #: How a missing ``memory`` argument is read: the default store when the spec enables memory.
 DEFAULT = object()
