@@ -2,7 +2,8 @@
 
 ``assess(text, history=...)`` reads a user message (typed or transcribed) in
 layers, recall first: normalisation, a multilingual lexicon, a multilingual
-sentence encoder and the conversation context (and optionally a chat-model
+sentence encoder compared with written examples, a small classifier learned on
+the same embedding, and the conversation context (and optionally a chat-model
 judge for the uncertain band). :class:`SafetyPolicy` turns an assessment into
 action: the crisis reply with the resources for the user's locale,
 ``check_output`` on every model reply, and ``record`` for the audit log and
