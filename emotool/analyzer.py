@@ -172,7 +172,7 @@ class Analyzer:
         except Exception as exc:
             if not _native_failure(exc):
                 raise
-            from .decode import why
+            from .media.decode import why
 
             raise ProcessingError(
                 f"reading this input failed inside {type(exc).__module__.split('.')[0]} ({why(exc)}); "

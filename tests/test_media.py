@@ -736,7 +736,7 @@ def test_sniff(head: bytes, fmt: str | None) -> None:
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, emotool.media, emotool.netfetch\n"
+        "import sys, emotool.media, emotool.media.netfetch\n"
         "heavy = [m for m in ('cv2', 'torch', 'PIL', 'langchain_core') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )

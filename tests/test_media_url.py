@@ -21,7 +21,7 @@ from PIL import Image
 
 from emotool.errors import AccessDenied, MediaError, MediaTooLarge
 from emotool.media import MediaPolicy, fetch_url, load_image, media_kind, open_video, write_video
-from emotool.netfetch import address_refusal, redact_url
+from emotool.media.netfetch import address_refusal, redact_url
 
 LOCAL_NAMES = {"localhost"}
 FAKE_DNS: dict[str, list[str]] = {}

@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 
 from .. import assets
-from ..decode import why
 from ..errors import EmotoolError, MediaError, ProcessingError
+from ..media.decode import why
 from ..schema import ModelInfo
 from .detect import AutoDetector, get_detector, order_faces
 from .expression import classify_faces, get_classifier

@@ -194,8 +194,8 @@ def _refuse_non_audio(src: Path | io.BytesIO, name: str) -> None:
     named ``.jpg`` opens as a one-frame picture ("only video streams"), and a playlist
     is followed to other files or URLs.
     """
-    from ..decode import looks_like
-    from ..media import _EXT_KIND, sniff
+    from ..media.decode import looks_like
+    from ..media.policy import _EXT_KIND, sniff
 
     head = _head(src)
     fmt = sniff(head)

@@ -17,24 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from emotool.decode import check_animation, check_pixels, gray_to_rgb, looks_like, pil, pil_to_array
 from emotool.errors import EmptyMedia, MediaError, MediaTooLarge, UnsupportedFormat
-from emotool.media import (
-    _CV2_CONTAINERS,
-    _EXT_KIND,
-    _FORMAT_KIND,
-    _HEAD,
-    Frame,
-    MediaPolicy,
-    _checked_size,
-    _read_head,
-    _url_source,
-    fetch_url,
-    is_url,
-    resolve_path,
-    sniff,
-)
 from emotool.untrusted import quoted_name as _q
+
+from .decode import check_animation, check_pixels, gray_to_rgb, looks_like, pil, pil_to_array
+from .paths import _checked_size, _read_head, resolve_path
+from .policy import _CV2_CONTAINERS, _EXT_KIND, _FORMAT_KIND, _HEAD, Frame, MediaPolicy, is_url, sniff
 
 __all__ = ["VideoSource", "open_video", "write_video"]
 
@@ -141,7 +129,7 @@ class VideoSource:
             )
 
     def _probe_gif(self, policy: MediaPolicy) -> None:
-        from emotool.animation import scan_gif
+        from .animation import scan_gif
 
         # the headers alone: frame count, canvas and delays, checked before any frame is decoded
         info = scan_gif(self._path, self.source, max_frames=policy.max_frames)
@@ -287,7 +275,9 @@ def open_video(src: str | os.PathLike[str] | bytes, policy: MediaPolicy | None =
     policy = policy or MediaPolicy.default()
     if isinstance(src, (bytes, bytearray, memoryview)) or (isinstance(src, str) and is_url(src)):
         if isinstance(src, str):
-            name, data = _url_source(src), fetch_url(src, policy)
+            from .netfetch import fetch_url, redact_url
+
+            name, data = redact_url(src), fetch_url(src, policy)
         else:
             name, data = "<bytes>", bytes(src)
             if len(data) > policy.max_bytes:

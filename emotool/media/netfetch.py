@@ -42,7 +42,7 @@ from typing import IO, TYPE_CHECKING, Any
 from emotool.errors import AccessDenied, MediaError, MediaTooLarge
 
 if TYPE_CHECKING:
-    from emotool.media import MediaPolicy
+    from .policy import MediaPolicy
 
 _CHUNK = 64 * 1024
 _USER_AGENT = "emotool-media-fetch/1"

@@ -25,7 +25,7 @@ from emotool.untrusted import quoted_name as _q
 if TYPE_CHECKING:
     from PIL import Image
 
-    from emotool.media import MediaPolicy
+    from .policy import MediaPolicy
 
 PIL_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF", "GIF")
 _HEAD = 64
