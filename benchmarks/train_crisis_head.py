@@ -15,7 +15,7 @@ Choice by cross-validation on dev only (stratified 10-fold, repeated with 2
 seeds; the prototypes are always in the training part, never scored): for each
 regularisation ``C``, the crisis threshold is the lowest at which the whole
 detector out of fold (the other layers, plus the classifier's crisis unless a
-lexicon negation, idiom or denial caps it) flags at most 2.5 points more of
+lexicon negation, idiom, denial or third party caps it) flags at most 2.5 points more of
 the dev ``safe`` messages than without the classifier; the ``C`` with the
 highest whole-detector recall wins (concern threshold: where the classifier
 alone flags at most 15% of safe messages). The table shows the classifier
@@ -71,7 +71,7 @@ def _data() -> dict[str, np.ndarray]:
 
     from emotool.safety import SafetySettings, assess, warmup
     from emotool.safety.detector import _match_all
-    from emotool.safety.head import signals
+    from emotool.safety.head import capped, signals
     from emotool.safety.normalize import normalize
     from emotool.safety.prototypes import CRISIS, NOT_CRISIS
     from emotool.safety.semantic import get_scorer
@@ -84,8 +84,9 @@ def _data() -> dict[str, np.ndarray]:
     texts = [r["text"] for r in rows] + [t for t, _ in CRISIS] + [t for t, _ in NOT_CRISIS]
     norm = [normalize(t) for t in texts]
     vectors, _ = scorer.embed_and_score([n.text for n in norm])
-    sigs = np.stack([signals(_match_all(n)) for n in norm])
-    lex_cap = np.array([bool(s[1] or s[2] or s[6]) for s in sigs])
+    lex = [_match_all(n) for n in norm]
+    sigs = np.stack([signals(x) for x in lex])
+    lex_cap = np.array([capped(x) for x in lex])
     sc, so = vectors @ pc.T, vectors @ po.T
     n_dev = len(rows)
     # a prototype is not compared with itself

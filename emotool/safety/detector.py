@@ -3,9 +3,10 @@
 Layers: the multilingual lexicon (:mod:`.lexicon`), the prototype similarity of
 the sentence embedding (``semantic``, :mod:`.semantic`), a logistic regression
 on the same embedding and the lexicon's signals trained on the dev split
-(``classifier``, :mod:`.head`; it can raise a level, never lower one, and a
-negation, idiom or denial the lexicon found caps it at ``concern``) and the
-conversation context. The evidence says which fired.
+(``classifier``, :mod:`.head`) and the conversation context. The embedding
+layers can raise a level, never lower one, and a negation, idiom, denial or
+third party the lexicon found caps them at ``concern``. The evidence says which
+layers fired.
 
 :func:`assess` reads one user message (typed or transcribed), optionally with
 the user's last few messages, and returns a :class:`SafetyAssessment`: a level
@@ -29,6 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InputTooLong, InvalidOption
+from .head import capped
 from .lexicon import Hit, LexiconResult, detect_language, match
 from .normalize import Normalized, normalize
 from .settings import SafetySettings
@@ -253,7 +255,6 @@ def assess(
     evidence += lex_evidence
     if lex.hits:
         fired.append("lexicon")
-    downgraded = any(h.notes for h in lex.hits)
     if lex.denial:
         evidence.append("lexicon: the message denies (negated) wanting to die or to hurt themselves")
 
@@ -274,7 +275,7 @@ def assess(
         scorer = scorer or _default_scorer(settings)
         vectors, scores = scorer.embed_and_score(windows)
         best = max(scores, key=lambda s: (s.crisis, s.margin))
-        cap: Level = "concern" if (downgraded or lex.idioms or lex.denial) else "crisis"
+        cap: Level = "concern" if capped(lex) else "crisis"
     if "semantic" in layers_on and not junk:
         assert scorer is not None
         sem_score = round(best.crisis, 3)
@@ -339,7 +340,7 @@ def _apply_classifier(
     fired: list[str],
 ) -> tuple[Level, float | None]:
     """The learned classifier's reading (the most worrying window); it can only raise the level,
-    and not past ``cap`` (a negation, idiom or denial the lexicon found keeps it at concern)."""
+    and not past ``cap`` (a negation, idiom, denial or third party the lexicon found keeps it at concern)."""
     from .head import load_head, signals
 
     head = load_head(scorer.encoder_name)

@@ -37,7 +37,7 @@ import numpy as np
 
 from .lexicon import LexiconResult
 
-__all__ = ["SIGNALS", "CrisisHead", "fit_logistic", "head_path", "load_head", "signals"]
+__all__ = ["SIGNALS", "CrisisHead", "capped", "fit_logistic", "head_path", "load_head", "signals"]
 
 #: The lexicon signals the classifier reads, in order.
 SIGNALS: tuple[str, ...] = (
@@ -53,10 +53,26 @@ SIGNALS: tuple[str, ...] = (
     "ideation",
     "farewell",
     "method",
+    "third_party",
 )
 
 #: Neighbours averaged for the nearest-training-message similarities.
 K_NEAREST = 3
+
+
+def third_party(lex: LexiconResult) -> bool:
+    """The lexicon read a risk statement as someone else's ("my friend says she wants to die")."""
+    if lex.friend_disguise:
+        return False
+    return any(
+        ("third" in h.flags and h.level == "concern") or "about someone else" in h.notes for h in lex.hits
+    )
+
+
+def capped(lex: LexiconResult) -> bool:
+    """The lexicon qualified the message (negated, idiom, denial, someone else's, quoted, a stated
+    purpose): the embedding layers may then raise it to ``concern`` but not to ``crisis``."""
+    return any(h.notes for h in lex.hits) or bool(lex.idioms) or lex.denial or third_party(lex)
 
 
 def signals(lex: LexiconResult) -> np.ndarray:
@@ -77,6 +93,7 @@ def signals(lex: LexiconResult) -> np.ndarray:
             "ideation" in flags,
             "final" in flags,
             "method" in flags,
+            third_party(lex),
         ],
         dtype=np.float64,
     )
