@@ -1,36 +1,17 @@
-"""Emotion readings of videos: sampled frames, face tracks, smoothed timelines.
-
-The work is split in four steps, each a plain function of the one before:
-
-1. every sampled frame goes through a frame analyser (``FacePipeline.analyze``
-   in practice, any ``rgb -> FrameResult`` callable in tests);
-2. :class:`Tracker` links the faces of successive frames into tracks with a
-   stable id (box overlap, centre distance and size, optimal assignment,
-   a few missed frames tolerated, one-frame tracks dropped as spurious, and
-   expression similarity as a small tie-breaker when faces cross);
-3. each track's scores are smoothed in time (a Gaussian kernel over the
-   actual timestamps, so uneven gaps and missed frames are handled) and cut
-   into segments of one dominant emotion (a switch needs a margin and a
-   minimum duration, so noise does not flicker);
-4. the tracks are summarised into a :class:`~emotool.schema.VideoReading`
-   with an honest account of what it rests on.
-
-This module imports only numpy and pydantic at import time; OpenCV, torch and
-tqdm load when a video is actually opened or a progress bar is asked for.
-"""
+"""From sampled frames to a :class:`~emotool.schema.VideoReading` (``analyze_frames``, ``analyze_video``)."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .labels import EMOTIONS
-from .schema import (
+from ..labels import EMOTIONS
+from ..schema import (
     Box,
     Cue,
     EmotionScores,
@@ -44,335 +25,19 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
-    from .perception.types import FaceResult, FrameResult
-
-#: Frames analysed per second of video by default. Two a second resolves
-#: expression changes that last a second or more (shorter ones are merged as
-#: noise anyway) and keeps a minute of 640x480 video well under 15 s on a
-#: 2-core CPU: 120 frames at ~75 ms plus ~1 s of decoding (see
-#: ``benchmarks/bench_video.py``).
-DEFAULT_FPS = 2.0
-#: Frames whose longer side exceeds this are downscaled before analysis (boxes
-#: are mapped back to the video's pixels). Face detection costs grow with the
-#: pixel count: at 400 px a 640x480 frame costs ~75 ms instead of ~130 ms,
-#: and faces that fill a tenth of the frame height are still 30 px high.
-DEFAULT_MAX_SIDE = 400
-#: Standard deviation, in seconds, of the Gaussian used to smooth scores in time.
-DEFAULT_SMOOTHING_S = 0.5
-#: Shortest segment of one dominant emotion, in seconds; shorter runs are merged.
-DEFAULT_MIN_SEGMENT_S = 1.0
-#: A new emotion must beat the current one by this much (smoothed probability)
-#: before the dominant label switches.
-DEFAULT_HYSTERESIS = 0.08
-#: Consecutive sampled frames a face may be missed before its track ends.
-DEFAULT_MAX_MISSED = 3
-
-ProgressCallback = Callable[[int, "int | None"], None]
-"""Called as ``callback(frames_done, frames_expected_or_None)`` after each frame."""
-
-
-class FrameAnalyzer(Protocol):
-    """Anything with ``analyze(rgb) -> FrameResult`` (e.g. ``FacePipeline``)."""
-
-    def analyze(self, rgb: np.ndarray) -> FrameResult: ...
-
-
-# --------------------------------------------------------------------------- tracking
-
-
-@dataclass
-class _Obs:
-    """One face seen in one sampled frame."""
-
-    frame_index: int
-    t: float
-    xyxy: tuple[float, float, float, float]
-    face: FaceResult
-
-
-@dataclass
-class _Track:
-    track_id: int
-    obs: list[_Obs] = field(default_factory=list)
-    missed: int = 0
-
-    @property
-    def last(self) -> _Obs:
-        return self.obs[-1]
-
-    def predict(self, t: float) -> tuple[float, float, float, float]:
-        """The box expected at time ``t`` (constant velocity from the last two points, damped)."""
-        x1, y1, x2, y2 = self.last.xyxy
-        if len(self.obs) < 2:
-            return x1, y1, x2, y2
-        a, b = self.obs[-2], self.obs[-1]
-        dt_prev = b.t - a.t
-        if dt_prev <= 0:
-            return x1, y1, x2, y2
-        vx = ((b.xyxy[0] + b.xyxy[2]) - (a.xyxy[0] + a.xyxy[2])) / 2 / dt_prev
-        vy = ((b.xyxy[1] + b.xyxy[3]) - (a.xyxy[1] + a.xyxy[3])) / 2 / dt_prev
-        dt = min(t - b.t, 2.0)  # extrapolate at most two seconds
-        dx, dy = 0.8 * vx * dt, 0.8 * vy * dt
-        return x1 + dx, y1 + dy, x2 + dx, y2 + dy
-
-
-def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    """Intersection over union of two ``(x1, y1, x2, y2)`` boxes."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
-def _tv(p: np.ndarray, q: np.ndarray) -> float:
-    """Total variation distance between two distributions, in [0, 1]."""
-    return 0.5 * float(np.abs(np.asarray(p, float) - np.asarray(q, float)).sum())
-
-
-def match_cost(pred: tuple[float, ...], det: tuple[float, ...], missed: int = 0) -> float:
-    """Cost of linking a predicted track box to a detection; ``inf`` when implausible.
-
-    The cost adds (1 - IoU), the centre distance in units of the face size and
-    the log size ratio. A detection farther than 1.5 face sizes from the
-    prediction (a bit more for each missed frame), or more than 2.5 times
-    larger or smaller, is never the same face.
-    """
-    pw, ph = pred[2] - pred[0], pred[3] - pred[1]
-    dw, dh = det[2] - det[0], det[3] - det[1]
-    if min(pw, ph, dw, dh) <= 0:
-        return math.inf
-    scale = math.sqrt(pw * ph)
-    dist = math.hypot((pred[0] + pred[2] - det[0] - det[2]) / 2, (pred[1] + pred[3] - det[1] - det[3]) / 2)
-    dist /= scale
-    size = abs(math.log((dw * dh) / (pw * ph))) / 2  # log of the linear size ratio
-    if dist > 1.5 + 0.5 * missed or size > math.log(2.5):
-        return math.inf
-    return (1.0 - iou(pred, det)) + dist + size
-
-
-def assign(cost: np.ndarray) -> list[tuple[int, int]]:
-    """Minimum-cost assignment of rows to columns (Hungarian algorithm).
-
-    Entries that are ``inf`` are never assigned. Rows or columns may be left
-    unassigned; the result lists the ``(row, col)`` pairs with finite cost.
-    """
-    n_rows, n_cols = cost.shape
-    if n_rows == 0 or n_cols == 0:
-        return []
-    finite = np.isfinite(cost)
-    if not finite.any():
-        return []
-    big = float(cost[finite].max()) * 2 + 1e6
-    c = np.where(finite, cost, big)
-    transposed = n_rows > n_cols
-    if transposed:
-        c = c.T
-    n, m = c.shape  # n <= m
-    # Shortest augmenting path with potentials (Kuhn-Munkres), 1-based helper arrays.
-    u = np.zeros(n + 1)
-    v = np.zeros(m + 1)
-    p = np.zeros(m + 1, dtype=int)  # p[j]: row matched to column j (1-based, 0 = none)
-    way = np.zeros(m + 1, dtype=int)
-    for i in range(1, n + 1):
-        p[0] = i
-        j0 = 0
-        minv = np.full(m + 1, np.inf)
-        used = np.zeros(m + 1, dtype=bool)
-        while True:
-            used[j0] = True
-            i0 = p[j0]
-            cur = c[i0 - 1] - u[i0] - v[1:]
-            free = ~used[1:]
-            better = free & (cur < minv[1:])
-            minv[1:][better] = cur[better]
-            way[1:][better] = j0
-            cand = np.where(free, minv[1:], np.inf)
-            j1 = int(np.argmin(cand)) + 1
-            delta = cand[j1 - 1]
-            u[p[used]] += delta
-            v[used] -= delta
-            minv[1:][free] -= delta
-            j0 = j1
-            if p[j0] == 0:
-                break
-        while True:
-            j1 = way[j0]
-            p[j0] = p[j1]
-            j0 = j1
-            if j0 == 0:
-                break
-    pairs = []
-    for j in range(1, m + 1):
-        if p[j]:
-            r, col = p[j] - 1, j - 1
-            if transposed:
-                r, col = col, r
-            if finite[r, col]:
-                pairs.append((r, col))
-    return sorted(pairs)
-
-
-class Tracker:
-    """Links the faces of successive sampled frames into tracks.
-
-    Args:
-        max_missed: consecutive sampled frames a face may go undetected before
-            its track ends; a face seen again later gets a new id.
-    """
-
-    def __init__(self, max_missed: int = DEFAULT_MAX_MISSED) -> None:
-        self.max_missed = max_missed
-        self._active: list[_Track] = []
-        self._done: list[_Track] = []
-        self._next_id = 0
-
-    def update(self, frame_index: int, t: float, faces: list[FaceResult]) -> list[int]:
-        """Add one frame's faces; returns the track id given to each face, in order."""
-        dets = [(f.detection.x1, f.detection.y1, f.detection.x2, f.detection.y2) for f in faces]
-        cost = np.full((len(self._active), len(dets)), np.inf)
-        for i, tr in enumerate(self._active):
-            pred = tr.predict(t)
-            for j, d in enumerate(dets):
-                geo = min(match_cost(pred, d, tr.missed), match_cost(tr.last.xyxy, d, tr.missed))
-                # expressions change slowly: a small term that breaks geometric ties (faces crossing)
-                cost[i, j] = geo + 0.2 * _tv(tr.last.face.probs, faces[j].probs)
-        ids = [-1] * len(dets)
-        matched_tracks = set()
-        for i, j in assign(cost):
-            tr = self._active[i]
-            tr.obs.append(_Obs(frame_index, t, dets[j], faces[j]))
-            tr.missed = 0
-            ids[j] = tr.track_id
-            matched_tracks.add(i)
-        still: list[_Track] = []
-        for i, tr in enumerate(self._active):
-            if i not in matched_tracks:
-                tr.missed += 1
-                if tr.missed > self.max_missed:
-                    self._done.append(tr)
-                    continue
-            still.append(tr)
-        for j, d in enumerate(dets):
-            if ids[j] < 0:
-                tr = _Track(self._next_id, [_Obs(frame_index, t, d, faces[j])])
-                self._next_id += 1
-                still.append(tr)
-                ids[j] = tr.track_id
-        self._active = still
-        return ids
-
-    def tracks(self) -> list[_Track]:
-        """Every track so far (ended and active), in order of first appearance."""
-        return sorted(self._done + self._active, key=lambda tr: tr.track_id)
-
-
-# --------------------------------------------------------------------------- timelines
-
-
-def smooth(times: np.ndarray, probs: np.ndarray, sigma_s: float) -> np.ndarray:
-    """Smooth per-frame probabilities along time with a Gaussian kernel.
-
-    The kernel is evaluated on the real timestamps, so uneven sampling and gaps
-    from missed frames weigh each neighbour by how close in time it is. It is
-    centred (no lag), which keeps the times of changes where they happened.
-
-    Args:
-        times: shape (n,), seconds, non-decreasing.
-        probs: shape (n, k), each row a distribution.
-        sigma_s: standard deviation of the kernel in seconds; 0 disables smoothing.
-
-    Returns:
-        Shape (n, k), each row a distribution.
-    """
-    probs = np.asarray(probs, dtype=float)
-    if sigma_s <= 0 or len(times) < 2:
-        return probs.copy()
-    times = np.asarray(times, dtype=float)
-    out = np.empty_like(probs)
-    lo = np.searchsorted(times, times - 3 * sigma_s, side="left")
-    hi = np.searchsorted(times, times + 3 * sigma_s, side="right")
-    for i in range(len(times)):
-        w = np.exp(-0.5 * ((times[lo[i] : hi[i]] - times[i]) / sigma_s) ** 2)
-        out[i] = w @ probs[lo[i] : hi[i]] / w.sum()
-    return out / out.sum(axis=1, keepdims=True)
-
-
-def _boundaries(times: np.ndarray, start: float, end: float) -> np.ndarray:
-    """Edges of the time span each point stands for: midpoints between neighbours."""
-    mids = (times[1:] + times[:-1]) / 2
-    return np.concatenate([[start], mids, [end]])
-
-
-def dominant_runs(
-    times: np.ndarray,
-    smoothed: np.ndarray,
-    *,
-    min_segment_s: float = DEFAULT_MIN_SEGMENT_S,
-    hysteresis: float = DEFAULT_HYSTERESIS,
-    end: float | None = None,
-) -> list[tuple[int, int, int]]:
-    """Cut a smoothed timeline into runs of one dominant class.
-
-    The dominant class switches only when another class beats it by
-    ``hysteresis``; runs shorter than ``min_segment_s`` are then merged into
-    the neighbour whose class scores higher over the run, shortest first.
-
-    Args:
-        times: shape (n,), seconds.
-        smoothed: shape (n, k), smoothed probabilities.
-        min_segment_s: shortest run kept, in seconds.
-        hysteresis: margin a new class needs over the current one.
-        end: when the last point's span ends (defaults to the last time).
-
-    Returns:
-        ``(first_point, last_point_exclusive, class_index)`` per run, in order.
-    """
-    n = len(times)
-    if n == 0:
-        return []
-    labels = np.empty(n, dtype=int)
-    cur = int(np.argmax(smoothed[0]))
-    for i in range(n):
-        best = int(np.argmax(smoothed[i]))
-        if best != cur and smoothed[i, best] - smoothed[i, cur] > hysteresis:
-            cur = best
-        labels[i] = cur
-    runs: list[list[int]] = []
-    for i, lab in enumerate(labels):
-        if runs and runs[-1][2] == lab:
-            runs[-1][1] = i + 1
-        else:
-            runs.append([i, i + 1, int(lab)])
-    edges = _boundaries(np.asarray(times, float), float(times[0]), float(times[-1] if end is None else end))
-
-    def dur(r: list[int]) -> float:
-        return float(edges[r[1]] - edges[r[0]])
-
-    while len(runs) > 1:
-        k = min(range(len(runs)), key=lambda i: (dur(runs[i]), i))
-        if dur(runs[k]) >= min_segment_s:
-            break
-        left = runs[k - 1] if k > 0 else None
-        right = runs[k + 1] if k + 1 < len(runs) else None
-        seg = smoothed[runs[k][0] : runs[k][1]]
-
-        def score(r: list[int] | None, seg: np.ndarray = seg) -> float:
-            return -1.0 if r is None else float(seg[:, r[2]].mean())
-
-        target = left if score(left) >= score(right) else right
-        assert target is not None
-        target[0], target[1] = min(target[0], runs[k][0]), max(target[1], runs[k][1])
-        del runs[k]
-        merged: list[list[int]] = []
-        for r in runs:
-            if merged and merged[-1][2] == r[2]:
-                merged[-1][1] = r[1]
-            else:
-                merged.append(r)
-        runs = merged
-    return [(r[0], r[1], r[2]) for r in runs]
-
+    from ..perception.types import FaceResult, FrameResult
+from .defaults import (
+    DEFAULT_FPS,
+    DEFAULT_HYSTERESIS,
+    DEFAULT_MAX_MISSED,
+    DEFAULT_MAX_SIDE,
+    DEFAULT_MIN_SEGMENT_S,
+    DEFAULT_SMOOTHING_S,
+    FrameAnalyzer,
+    ProgressCallback,
+)
+from .timeline import _boundaries, dominant_runs, smooth
+from .tracking import Tracker, _Track
 
 # --------------------------------------------------------------------------- summaries
 
@@ -797,10 +462,10 @@ def analyze_video(
     """
     if not fps or fps <= 0:
         raise ValueError(f"fps must be positive, got {fps!r}")
-    from .media import open_video
+    from ..media import open_video
 
     if pipeline is None:
-        from .perception.pipeline import FacePipeline
+        from ..perception.pipeline import FacePipeline
 
         pipeline = FacePipeline()
     analyze_frame = pipeline.analyze if hasattr(pipeline, "analyze") else pipeline
