@@ -39,6 +39,28 @@ def _dump(a: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(a).items() if not k.startswith("_")}
 
 
+def _fallback(text: str, history: tuple[str, ...], exc: BaseException) -> Any:
+    """The assessment of a turn whose full assessment failed: never "none" by default.
+
+    A safety check that breaks must not let the turn through unguarded. The lexicon and
+    context layers (no model, no encoder) are tried alone; if even they fail, the turn is
+    a ``concern``, so that the reply is still checked and the failure is on record.
+    """
+    from ..safety import SafetyAssessment, SafetySettings, assess
+
+    note = f"the full safety check failed ({type(exc).__name__}); "
+    try:
+        a = assess(text, history=history, settings=SafetySettings(layers=("lexicon", "context")))
+    except Exception as exc2:
+        return SafetyAssessment(
+            level="concern",
+            evidence=[note + f"the lexicon check failed too ({type(exc2).__name__}); treated as a concern"],
+            reason="safety check failed",
+        )
+    level = a.level if a.level != "none" else "concern"
+    return a.model_copy(update={"level": level, "evidence": [note + "lexicon and context only", *a.evidence]})
+
+
 def takes_over(policy: Any, assessment: Any, strictness: str) -> bool:
     """Whether the policy's crisis reply stands for this assessment."""
     decide = getattr(policy, "takes_over", None)
@@ -102,10 +124,12 @@ class SafetyMiddleware(AgentMiddleware[EmpatheticState, Any]):
                 spoken = self._assess(transcript, (*history, text)[-max(1, self.context_turns) :])
                 if _ORDER.get(spoken.level, 0) > _ORDER.get(assessment.level, 0):
                     assessment = spoken
-        except Exception as exc:  # the turn goes on; check_output still guards the reply
-            ms = round((time.perf_counter() - t0) * 1000, 2)
+        except Exception as exc:  # fail safe, never open: see _fallback
             err = ObservationError(stage="safety", kind=type(exc).__name__, message=str(exc)[:500])
-            return {"emotool_turn": {"errors": [err.model_dump()], "timings": {"safety": ms}}}
+            assessment = _fallback(" ".join(t for t in (text, transcript) if t), history, exc)
+            failed = [err.model_dump()]
+        else:
+            failed = []
         self._current[(ctx.user_id, ctx.session_id)] = assessment
         crisis = takes_over(self.policy, assessment, self.strictness)
         safety = {
@@ -121,6 +145,8 @@ class SafetyMiddleware(AgentMiddleware[EmpatheticState, Any]):
             update["messages"] = [AIMessage(reply, name="safety")]
             update["jump_to"] = "end"
         update["emotool_turn"]["timings"] = {"safety": round((time.perf_counter() - t0) * 1000, 2)}
+        if failed:
+            update["emotool_turn"]["errors"] = failed
         return update
 
     def after_model(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:

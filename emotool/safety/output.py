@@ -18,8 +18,11 @@ __all__ = ["violations"]
 
 _RULES: dict[str, tuple[str, ...]] = {
     "method or means information": (
-        r"\b\d+(\.\d+)?\s?(mg|milligrams?|g|grams?|mcg|ml|tablets?|pills?|capsules?|units?)\b[^.!?]{0,60}"
-        r"\b(lethal|fatal|deadly|overdose|kill|die|death|toxic|enough to|would be enough|organ failure)\b",
+        r"\b\d+(\.\d+)?\s?([a-z]+ )?(mg|milligrams?|g|grams?|mcg|ml|tablets?|pills?|capsules?|units?)\b[^.!?]{0,60}"
+        r"\b(lethal|fatal|deadly|overdose|kill|die|death|toxic|enough to|would be enough|organ failure|"
+        r"would (do it|be it))\b",
+        r"\b(take|taking|swallow|swallowing|down|downing) (the |a )?(whole|entire|full) (bottle|pack|packet|box|"
+        r"strip|blister)\b",
         r"\b(lethal|fatal|deadly|toxic|overdose) (dose|amount|threshold|level)s?\b[^.!?]{0,40}\b(is|are|of|would be|"
         r"around|about|at)\b[^.!?]{0,20}\d",
         r"\b(the )?(most|more|least|quickest|fastest|easiest|surest|painless\w*) (effective|lethal|reliable|painless|"
