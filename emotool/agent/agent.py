@@ -318,13 +318,14 @@ class EmpatheticAgent:
         self.perceiver = perceiver or Perceiver(
             face=p.face, voice=p.voice, words=p.words, allowed_roots=allowed_roots
         )
+        self.policy = policy if policy is not None else _policy(self.spec, on_crisis, locale, self.model)
         self.graph = create_empathetic_agent(
             self.model,
             spec=self.spec,
             tools=tools,
             memory=self.memory,
             checkpointer=self.checkpointer,
-            policy=policy,
+            policy=self.policy,
             perceiver=self.perceiver,
             allowed_roots=allowed_roots,
             locale=locale,
@@ -594,6 +595,7 @@ class EmpatheticAgent:
                 problems.append(f"{what}: {exc}")
 
         attempt("perception", self.perceiver.warmup)
+        attempt("safety", lambda: self.policy.assess("warming up"))
         if self.memory is not None:
             attempt("memory", lambda: self.memory.recall("warming up", self.user_id, k=1))
         load = getattr(self.model, "load", None)

@@ -140,11 +140,15 @@ class Perceiver:
         return verbal_cues(text)
 
     def warmup(self) -> None:
-        """Load the face models and the sentence encoder now, so the first turn is not slower."""
+        """Load the face models, the sentence encoder and Whisper now, so the first turn is not slower."""
         if self.face:
             self._analyzer(self.policy()).warmup()
         if self.words and self._verbal is None:
             self.verbal("warming up")
+        if self.voice and self._speech is None:
+            from ..speech import get_transcriber
+
+            get_transcriber()  # loads the embedded Whisper once per process
 
     def perceive(
         self,
