@@ -70,7 +70,9 @@ def test_repl_with_a_scripted_model(
             checkpoint_path=args.checkpoint or tmp_path / "cp.sqlite",
             session_id=args.session,
             policy=KeywordPolicy(),
-            perceiver=Perceiver(pipeline=FakePipeline(), words=False, allowed_roots=[tmp_path / "elsewhere"]),
+            perceiver=Perceiver(
+                pipeline=FakePipeline(), words=False, voice=False, allowed_roots=[tmp_path / "elsewhere"]
+            ),
         )
 
     monkeypatch.setattr(chat_cli, "_make_agent", make)
