@@ -31,7 +31,7 @@ def test_heldout_quality() -> None:
     report = evaluate(load_items(DEV, split="heldout"))
     assert report.n == 173
     assert report.recall is not None and report.recall >= 0.94, report.misses
-    assert report.false_alarm_rate is not None and report.false_alarm_rate <= 0.115, report.false_alarms
+    assert report.false_alarm_rate is not None and report.false_alarm_rate <= 0.085, report.false_alarms
     assert report.distress_escalated is not None and report.distress_escalated <= 0.25
     assert set(report.per_language_recall) == {"en", "es", "pt", "fr", "de", "it", "id", "hi"}
     assert min(report.per_language_recall.values()) >= 0.75
@@ -43,7 +43,7 @@ def test_empathysync_quality() -> None:
     report = evaluate(load_items(EMPATHYSYNC))
     assert report.n == 100
     assert report.recall is not None and report.recall >= 0.97, report.misses
-    assert report.false_alarm_rate is not None and report.false_alarm_rate <= 0.065, report.false_alarms
+    assert report.false_alarm_rate is not None and report.false_alarm_rate <= 0.04, report.false_alarms
 
 
 def test_first_three_layers_are_fast() -> None:
@@ -70,3 +70,13 @@ def test_semantic_layer_separates_risk_from_look_alikes(risky: str, harmless: st
     assert a.semantic_score is not None and b.semantic_score is not None
     assert a.semantic_score > b.semantic_score + 0.03
     assert b.level != "crisis"
+
+
+@pytest.mark.real
+def test_the_classifier_alone_only_raises_a_concern() -> None:
+    # an ordinary frustration the classifier alone reads as a farewell: a check-in, never a takeover
+    a = assess("I started writing something but I keep deleting every line.")
+    assert a.level == "concern" and a.layers == ["classifier"] and a.categories == []
+    assert any("no other layer agrees" in e for e in a.evidence)
+    # with a second layer agreeing, a crisis stays a crisis
+    assert assess("I want to kill myself tonight.").level == "crisis"

@@ -357,6 +357,12 @@ def _apply_classifier(
         f"classifier: {p:.2f} probability of a crisis (crisis from {head.crisis_threshold:.2f}, "
         f"concern from {head.concern_threshold:.2f}; nearest crisis example: '{scores[i].nearest}')"
     )
+    if level == "none":
+        # alone, the classifier is a reason to check in, not to take over: it reads the sentence's
+        # overall feel and confuses ordinary frustration ("I keep deleting every line") with
+        # farewells; a crisis needs a second layer (lexicon, semantic or context) to agree
+        cap = "concern"
+        evidence.append("classifier: no other layer agrees, so at most a concern")
     capped: Level = cls_level if _RANK[cls_level] <= _RANK[cap] else cap
     if _RANK[capped] > _RANK[level]:
         if capped == "crisis" and scores[i].category not in cats:
