@@ -28,6 +28,12 @@ MIN_SIMILARITY = 0.3
 #: On the first message of a session ("Hi, I'm back") a looser bar: picking up where the last
 #: conversation left off is what a friend does (all-MiniLM-L6-v2 gives such pairs about 0.2).
 MIN_SIMILARITY_OPENING = 0.15
+#: On a session's first message the latest earlier session's summary is shown if it is this recent.
+OPENING_DAYS = 30
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
 
 
 def when_phrase(at: datetime, now: datetime) -> str:
@@ -153,9 +159,48 @@ class MemoryMiddleware(AgentMiddleware[EmpatheticState, Any]):
             )
             if len(used) >= self.k:
                 break
+        if record.get("index") == 1 and len(used) < self.k:
+            last = self._last_summary(query, ctx, {u["id"] for u in used})
+            if last is not None:
+                used.append(last)
         used.sort(key=lambda u: u["at"])  # oldest first reads like a story
         ms = round((time.perf_counter() - t0) * 1000, 2)
         return {"emotool_turn": {"memories": used, "timings": {"recall": ms}}}
+
+    def _last_summary(self, query: str, ctx: TurnContext, seen: set[str]) -> dict[str, Any] | None:
+        """The summary of this person's most recent earlier session, whatever the opening words.
+
+        A friend picks up where the last conversation left off ("how did the interview go?"),
+        and an opening like "I'm a bit jittery today" shares few words with "job interview on
+        Thursday", so similarity alone misses it. Only the latest session's summary, from the
+        last :data:`OPENING_DAYS` days, and never a crisis session's.
+        """
+        try:
+            hits = self.memory.recall(query[:1000], ctx.user_id, k=8, kind="summary", now=ctx.now)
+        except Exception:
+            return None
+        cands = [
+            h
+            for h in hits
+            if h.memory.session_id != ctx.session_id
+            and h.memory.id not in seen
+            and (h.memory.metadata or {}).get("safety") != "crisis"
+            and (ctx.now - _aware(h.memory.at)).days <= OPENING_DAYS
+        ]
+        if not cands:
+            return None
+        h = max(cands, key=lambda c: _aware(c.memory.at))
+        m = h.memory
+        return {
+            "id": m.id,
+            "text": m.text,
+            "at": m.at.isoformat(),
+            "when": when_phrase(m.at, ctx.now),
+            "session_id": m.session_id,
+            "kind": m.kind,
+            "score": round(h.score, 4),
+            "similarity": round(h.similarity, 4),
+        }
 
     def after_agent(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:
         ctx = context_of(runtime)

@@ -10,8 +10,9 @@ A turn may carry attachments: ``image`` / ``video`` (a sample name, ``sample:ast
 ``sample:serious``, ``sample:shouting``, ``sample:video``, or a path relative to the
 scenario file) and ``say`` (a sentence spoken with espeak-ng into a WAV, sent as
 audio; the reply is scored against what the person said). ``earlier`` sessions are
-stored in the agent's memory at their date before the scenario runs, so the
-agent can recall them; each scenario is a user of its own.
+stored in the agent's memory at their date before the scenario runs, and each
+is summarised as the agent's ``end_session`` would, so the agent can recall
+them; each scenario is a user of its own.
 
 Every reply is scored offline by :mod:`emotool.eval.rubric`; with a judge model
 the same rubric is also asked of the judge.
@@ -259,6 +260,9 @@ def run_scenarios(
                 memory.remember(
                     text, user_id=user, session_id=f"earlier-{i}", at=when + timedelta(minutes=j), role="user"
                 )
+            summarize = getattr(memory, "remember_session", None)
+            if callable(summarize):  # what the agent's end_session does at the end of a real session
+                summarize(user, f"earlier-{i}")
         remembered = [m for past in sc.earlier for m in past.messages]
         for n, turn in enumerate(sc.turns):
             kwargs: dict[str, Any] = {"session_id": "eval", "now": now + timedelta(minutes=n)}
