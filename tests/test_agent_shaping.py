@@ -148,3 +148,18 @@ def test_claims_to_be_human_are_dropped_and_asking_gets_a_plain_answer() -> None
     assert shape_reply("I'm not a person, I'm an AI.", RULES).text == "I'm not a person, I'm an AI."
     assert ASKS_IF_AI.search("Are you a real person or a bot?") and ASKS_IF_AI.search("is this a bot")
     assert not ASKS_IF_AI.search("are you ok?")
+
+
+def test_a_sentence_carrying_an_example_story_into_the_reply_is_dropped() -> None:
+    from emotool.agent.prompt import example_topics
+
+    assert {"goldfish", "pottery"} <= example_topics()
+    rules = ReplyRules()
+    leaked = shape_reply(
+        "I'm sorry about your goldfish. That sounds really hard.", rules, echo_of=["My hamster died"]
+    )
+    assert leaked.sentences == ["That sounds really hard."]
+    said = shape_reply(
+        "I'm sorry about your goldfish. That sounds really hard.", rules, echo_of=["My goldfish died"]
+    )
+    assert said.sentences == ["I'm sorry about your goldfish.", "That sounds really hard."]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
@@ -95,6 +96,19 @@ def parse_examples(text: str) -> list[tuple[str, str, str]]:
         if "message" in fields and "reply" in fields:
             out.append(("\n".join(notes), fields["message"], fields["reply"]))
     return out
+
+
+@lru_cache(maxsize=1)
+def example_topics() -> frozenset[str]:
+    """The words that belong to the example exchanges' own stories (``topic:`` lines of
+    ``agent/examples``). A small model carries them into real replies ("after your goldfish
+    died..."); a reply sentence with one the person did not say is dropped (see shaping)."""
+    words: set[str] = set()
+    for line in load_template("agent/examples").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() == "topic":
+            words |= {w.strip().lower() for w in value.split(",") if w.strip()}
+    return frozenset(words)
 
 
 def example_texts() -> tuple[list[str], list[str]]:

@@ -140,6 +140,16 @@ def _split(text: str, *, final: bool) -> tuple[list[str], str]:
 _WORDS = re.compile(r"[a-z0-9']+")
 
 
+def _example_topics() -> frozenset[str]:
+    """The example exchanges' story words (a sentence with one the person did not say is a leak)."""
+    from .prompt import example_topics
+
+    try:
+        return example_topics()
+    except Exception:  # a user's own examples template without topics, or none at all
+        return frozenset()
+
+
 def _is_echo(sentence: str, sources: Sequence[set[str]], share: float, min_words: int = 4) -> bool:
     """Whether a sentence only repeats one of ``sources`` (word sets) back: the person's message
     ("I feel like nobody listens"), or an example exchange a small model copies."""
@@ -179,7 +189,8 @@ def shape_reply(
         final: The text is complete. An unfinished last sentence is then kept (with a full stop
             added), unless ``truncated`` and whole sentences came before it.
         truncated: The model was stopped by its token limit, so the last sentence may be half.
-        echo_of: The person's message (and other texts): a sentence made of its words is dropped.
+        echo_of: The person's message first (then other texts): a sentence made of its words is
+            dropped; so is one with a story word of the example exchanges the message does not say.
         copies_of: Texts a sentence may not copy nearly word for word (the example replies).
 
     Returns:
@@ -198,10 +209,16 @@ def shape_reply(
     total = 0
     echoes = [set(_WORDS.findall(t.lower())) for t in ([echo_of] if isinstance(echo_of, str) else echo_of)]
     copies = [set(_WORDS.findall(t.lower())) for t in copies_of]
+    leaks = _example_topics() - (echoes[0] if echoes else set())
     for s in done:
         total += len(s) + 1
         cleaned = _clean_sentence(s)
-        if cleaned is None or _is_echo(cleaned, echoes, 0.8) or _is_echo(cleaned, copies, 0.9, 7):
+        if (
+            cleaned is None
+            or _is_echo(cleaned, echoes, 0.8)
+            or _is_echo(cleaned, copies, 0.9, 7)
+            or (leaks and not leaks.isdisjoint(_WORDS.findall(cleaned.lower())))
+        ):
             out.dropped.append(s)
             continue
         if cleaned.rstrip("\"'”’)").endswith("?"):
