@@ -40,6 +40,28 @@ def make_videos(folder: Path, files: int, seconds: float) -> list[Path]:
     return out
 
 
+def _spin(seconds: float) -> int:
+    t0, n = time.perf_counter(), 0
+    while time.perf_counter() - t0 < seconds:
+        n += 1
+    return n
+
+
+def parallel_ceiling(workers: int = 2, seconds: float = 3.0) -> float:
+    """How much faster ``workers`` busy processes are than one on this machine right now.
+
+    A pure-Python loop shares nothing, so its speed-up is the most any engine can reach
+    here (2.0 on two idle dedicated cores; less when the cores are shared or throttled).
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(workers) as pool:
+        solo = pool.apply(_spin, (seconds,))
+        together = sum(pool.map(_spin, [seconds] * workers))
+    return together / solo
+
+
 def run(engine: str, workers: int, folder: Path, out: Path) -> dict[str, Any]:
     from emotool.serve.batch import BatchOptions, run_batch
 
@@ -80,6 +102,8 @@ def main() -> None:
             f"{args.files} videos of {args.seconds:g} s made in {time.perf_counter() - t:.1f} s; "
             f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start"
         )
+        ceiling = parallel_ceiling()
+        print(f"two busy processes run {ceiling:.2f}x one here (the ceiling of any 2-worker engine)")
         rows = []
         for spec in args.engines.split(","):
             engine, workers = spec.rstrip("0123456789"), int(spec[len(spec.rstrip("0123456789")) :] or 1)
