@@ -46,13 +46,6 @@ def test_empathysync_quality() -> None:
     assert report.false_alarm_rate is not None and report.false_alarm_rate <= 0.04, report.false_alarms
 
 
-def test_first_three_layers_are_fast() -> None:
-    items = load_items(DEV, split="dev")[:120]
-    times = sorted(assess(it.text, history=it.history).ms for it in items)
-    assert times[len(times) // 2] < 20.0
-    assert times[int(len(times) * 0.95)] < 60.0  # generous: the machine may be shared
-
-
 @pytest.mark.parametrize(
     ("risky", "harmless"),
     [
