@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +208,38 @@ async def test_stdio_real_models(tmp_path: Path) -> None:
             assert not r.isError, r.content
             assert "glad" in r.structuredContent["reply"] and r.structuredContent["user_id"] == "ana"
             assert stub.requests, "the chat model was called"
+
+
+async def test_cli_streamable_http_transport(tmp_path: Path) -> None:
+    """`emotool serve mcp --transport http` serves on loopback; other hosts are refused."""
+    import subprocess
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "emotool.cli", "serve", "mcp", "--transport", "http", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "--no-memory"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "the server did not start"
+                time.sleep(0.2)
+        async with (
+            streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, _),
+            ClientSession(read, write) as s,
+        ):
+            await s.initialize()
+            assert {t.name for t in (await s.list_tools()).tools} == TOOLS
+            r = await s.call_tool("recall_memories", {"query": "x", "user": "ana"})
+            assert r.isError and "memory is off" in r.content[0].text
+            r = await s.call_tool("read_emotions", {"path": "../../etc/passwd"})
+            assert r.isError and "AccessDenied" in r.content[0].text
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    out = subprocess.run([*cmd, "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "loopback only" in out.stderr
