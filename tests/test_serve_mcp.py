@@ -217,7 +217,7 @@ async def test_cli_streamable_http_transport(tmp_path: Path) -> None:
     port = free_port()
     cmd = [sys.executable, "-m", "emotool.cli", "serve", "mcp", "--transport", "http", "--port", str(port)]
     proc = subprocess.Popen(
-        [*cmd, "--no-memory"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [*cmd, "--no-memory"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         deadline = time.monotonic() + 30
