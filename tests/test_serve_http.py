@@ -244,9 +244,8 @@ def test_real_cli_server(tmp_path: Path) -> None:
         proc = subprocess.Popen(
             [sys.executable, "-m", "emotool.cli", *cmd],
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             url = f"http://127.0.0.1:{port}"
