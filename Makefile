@@ -28,6 +28,10 @@ bench: setup
 	$(BIN)/python benchmarks/bench_image.py
 	$(BIN)/python benchmarks/bench_video.py
 	$(BIN)/python benchmarks/bench_eval.py
+	$(BIN)/python benchmarks/bench_crisis.py
+	$(BIN)/python benchmarks/bench_llm.py
+	$(BIN)/python benchmarks/bench_chat.py
+	$(BIN)/emotool eval dialogue benchmarks/dialogue_scenarios.jsonl
 
 clean:
 	rm -rf $(OUT) .pytest_cache build dist *.egg-info
