@@ -14,6 +14,7 @@ comes from the GGUF file itself.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import ctypes
 import logging
@@ -95,6 +96,16 @@ def clear_model_cache() -> None:
         _models.clear()
 
 
+def _close_all() -> None:
+    """Close the loaded models while the interpreter is still whole (at exit): llama.cpp's own
+    finaliser runs too late otherwise and prints a TypeError traceback as the process ends."""
+    with _models_lock:
+        for loaded in _models.values():
+            with contextlib.suppress(Exception):
+                loaded.llama.close()
+        _models.clear()
+
+
 def _load(path: str, n_ctx: int, n_threads: int, n_gpu_layers: int, state_cache_mb: int) -> LoadedModel:
     key = (path, n_ctx, n_threads)
     with _models_lock:
@@ -140,6 +151,8 @@ def _load(path: str, n_ctx: int, n_threads: int, n_gpu_layers: int, state_cache_
             llama, formatters[0], formatters[1], threading.Lock(), path, time.perf_counter() - t0
         )
         _ensure_state_cache(loaded, state_cache_mb)
+        if not _models:
+            atexit.register(_close_all)
         _models[key] = loaded
         return loaded
 
