@@ -146,8 +146,7 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("en", W, SI, "ideation", r"\b(apolog\w+|sorry) to (everyone|everybody|all the people) i have (hurt|let down)\b",
      ""),
     ("en", W, SI, "final", r"\b(i have|i) (decided|made (up )?my (mind|decision|peace))\b|\btonight is the night\b|"
-     r"\bthis is (my )?goodbye\b|\bgoodbye (everyone|forever|world|all)\b|\bit is time\W*$|\bthank you for "
-     r"everything\W*$|\bi am ready\W*$", ""),
+     r"\bthis is (my )?goodbye\b|\bgoodbye (everyone|forever|world|all)\b", ""),
     ("en", W, SI, "ideation", r"\b(hate|hating) (my life|being alive|existing)\b|\bwish i (was|were) "
      r"(never born|not born)\b", r"\b(lol|lmao|haha|traffic|monday|mondays)\b"),
     ("en", W, SI, "ideation", r"\b(dark thoughts|intrusive thoughts|my depression (will not|won't) stop)\b", ""),
