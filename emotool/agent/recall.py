@@ -32,6 +32,21 @@ MIN_SIMILARITY_OPENING = 0.15
 OPENING_DAYS = 30
 
 
+def _shown(h: Any, now: datetime) -> dict[str, Any]:
+    """A recalled memory as the turn records it and the prompt shows it."""
+    m = h.memory
+    return {
+        "id": m.id,
+        "text": m.text,
+        "at": m.at.isoformat(),
+        "when": when_phrase(m.at, now),
+        "session_id": m.session_id,
+        "kind": m.kind,
+        "score": round(h.score, 4),
+        "similarity": round(h.similarity, 4),
+    }
+
+
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
 
@@ -145,18 +160,7 @@ class MemoryMiddleware(AgentMiddleware[EmpatheticState, Any]):
                 continue  # already in the conversation
             if (m.metadata or {}).get("safety") == "crisis" or h.similarity < bar:
                 continue
-            used.append(
-                {
-                    "id": m.id,
-                    "text": m.text,
-                    "at": m.at.isoformat(),
-                    "when": when_phrase(m.at, ctx.now),
-                    "session_id": m.session_id,
-                    "kind": m.kind,
-                    "score": round(h.score, 4),
-                    "similarity": round(h.similarity, 4),
-                }
-            )
+            used.append(_shown(h, ctx.now))
             if len(used) >= self.k:
                 break
         if record.get("index") == 1 and len(used) < self.k:
@@ -189,18 +193,7 @@ class MemoryMiddleware(AgentMiddleware[EmpatheticState, Any]):
         ]
         if not cands:
             return None
-        h = max(cands, key=lambda c: _aware(c.memory.at))
-        m = h.memory
-        return {
-            "id": m.id,
-            "text": m.text,
-            "at": m.at.isoformat(),
-            "when": when_phrase(m.at, ctx.now),
-            "session_id": m.session_id,
-            "kind": m.kind,
-            "score": round(h.score, 4),
-            "similarity": round(h.similarity, 4),
-        }
+        return _shown(max(cands, key=lambda c: _aware(c.memory.at)), ctx.now)
 
     def after_agent(self, state: EmpatheticState, runtime: Any) -> dict[str, Any] | None:
         ctx = context_of(runtime)
