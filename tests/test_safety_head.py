@@ -21,7 +21,7 @@ from emotool.safety.lexicon import match
 from emotool.safety.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_SHA256 = "038e20e804f435f964e1fb75200a7de576b0c046abcfd4e8bac6d6ac6b4524e9"
+SHIPPED_SHA256 = "e989c7d7676398a771abb7298c682d8111c5fa3774c8179a99f9b88552a3acb7"
 
 
 def test_fit_logistic_separates_and_regularises() -> None:
