@@ -23,7 +23,6 @@ and uploads are capped in size.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import os
 import threading
@@ -31,7 +30,6 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,7 +49,13 @@ from ..errors import (
     UnsupportedFormat,
     missing_extra,
 )
-from .service import USER_PATTERN, EmotoolService, ServeSettings, decode_base64
+from .service import (
+    USER_PATTERN,
+    EmotoolService,
+    decode_base64,
+    is_loopback,
+    settings_from_args,
+)
 
 try:
     from fastapi import FastAPI, Request
@@ -230,16 +234,6 @@ class RateLimiter:
                 for k in [k for k, v in self._hits.items() if not v]:
                     del self._hits[k]
             return 0.0
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only listens on this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # --------------------------------------------------------------------------- the app
@@ -526,17 +520,7 @@ def serve_http_cli(args: Any) -> int:
             f"binding to {args.host} makes the API reachable from other machines: set a token with "
             "--token or $EMOTOOL_API_TOKEN (clients send 'Authorization: Bearer <token>')"
         )
-    settings = ServeSettings(
-        allowed_roots=[Path(r) for r in (args.allow_root or [Path.cwd()])],
-        user=args.user,
-        agent=args.agent,
-        model=args.model,
-        base_url=args.base_url,
-        memory=not args.no_memory,
-        memory_path=args.memory_path,
-        memory_url=args.memory_url,
-        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
-    )
+    settings = settings_from_args(args, max_upload_bytes=int(args.max_upload_mb * 1024 * 1024))
     service = EmotoolService(settings)
     try:
         app = build_app(service, token=token, rate_limit=args.rate_limit)

@@ -23,9 +23,7 @@ Add it to an MCP client (Claude Desktop, an IDE, ...)::
 
 # no `from __future__ import annotations`: FastMCP reads the tools' annotations at run time,
 # and they refer to values local to build_mcp_server
-import ipaddress
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,7 +34,7 @@ from ..memory.models import MemoryItem, Recalled
 from ..safety.detector import SafetyAssessment
 from ..schema import EmotionReading, VideoReading
 from ..speech.schema import SpeechReading
-from .service import EmotoolService, ServeSettings, decode_base64, short_text
+from .service import EmotoolService, decode_base64, is_loopback, settings_from_args, short_text
 
 try:
     from mcp.server.fastmcp import FastMCP
@@ -210,33 +208,15 @@ def build_mcp_server(
     return mcp
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def serve_mcp_cli(args: Any) -> int:
     """Run ``emotool serve mcp``."""
-    settings = ServeSettings(
-        allowed_roots=[Path(r) for r in (args.allow_root or [Path.cwd()])],
-        user=args.user,
-        agent=args.agent,
-        model=args.model,
-        base_url=args.base_url,
-        memory=not args.no_memory,
-        memory_path=args.memory_path,
-        memory_url=args.memory_url,
-    )
+    settings = settings_from_args(args)
     service = EmotoolService(settings)
     try:
         if args.transport == "stdio":
             build_mcp_server(service).run("stdio")
             return 0
-        if not _loopback(args.host):
+        if not is_loopback(args.host):
             raise InvalidOption(
                 f"the MCP HTTP transport binds to loopback only (got --host {args.host}); put it "
                 "behind a reverse proxy with authentication to reach it from elsewhere"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import re
 import shutil
 import tempfile
@@ -381,3 +382,28 @@ class EmotoolService:
             if not isinstance(event, str):
                 turn = event
         return turn
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only listens on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def settings_from_args(args: Any, **extra: Any) -> ServeSettings:
+    """The server settings the ``emotool serve`` options ask for (both servers share them)."""
+    return ServeSettings(
+        allowed_roots=[Path(r) for r in (args.allow_root or [Path.cwd()])],
+        user=args.user,
+        agent=args.agent,
+        model=args.model,
+        base_url=args.base_url,
+        memory=not args.no_memory,
+        memory_path=args.memory_path,
+        memory_url=args.memory_url,
+        **extra,
+    )
