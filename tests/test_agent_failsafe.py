@@ -50,3 +50,22 @@ def test_an_ordinary_message_goes_on_as_a_concern_with_the_reply_still_checked(t
     # check_output still ran: a reply with means information is replaced
     assert turn.safety.replaced and "paracetamol" not in turn.reply
     assert turn.safety.violations == ["method or means information"]
+
+
+def test_a_possible_risk_statement_gets_a_direct_question_after_the_reply(tmp_path: Path) -> None:
+    # "tired of everything" is a coded risk statement (VERA-MH): a concern, not a takeover; the reply
+    # still asks about it directly, in place of the model's own question
+    with openai_stub.running() as srv:
+        srv.default = openai_stub.text("That sounds exhausting. What has been going on?")
+        agent = EmpatheticAgent(
+            spec="companion",
+            model="stub-model",
+            base_url=srv.url,
+            user_id="ana",
+            memory=False,
+            checkpoint_path=tmp_path / "c.sqlite",
+            allowed_roots=[tmp_path],
+        )
+        turn = agent.turn("I just feel really tired of everything lately.", session_id="s1")
+    assert turn.safety.level == "concern" and not turn.safety.crisis
+    assert turn.reply == "That sounds exhausting. Are you having thoughts of ending your life?"

@@ -16,6 +16,7 @@ record (and calls the ``on_crisis`` hand-off) once per turn.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -161,6 +162,19 @@ class SafetyMiddleware(AgentMiddleware[EmpatheticState, Any]):
         t0 = time.perf_counter()
         check = self.policy.check_output(message_text(last.content), assessment)
         ms = round((time.perf_counter() - t0) * 1000, 2) + record.get("timings", {}).get("safety", 0.0)
+        if not check.replaced and assessment.level == "concern" and assessment.categories:
+            # a possible risk statement that does not take over: the reply still asks about it
+            # directly, in place of the model's own question (one question per reply)
+            ask = getattr(self.policy, "check_in", None)
+            if callable(ask):
+                kept = [
+                    x for x in re.split(r"(?<=[.!?])\s+", check.text.strip()) if x and not x.endswith("?")
+                ]
+                text = " ".join([*kept, ask(assessment, locale=self.locale)])
+                return {
+                    "messages": [AIMessage(text, id=last.id)],
+                    "emotool_turn": {"timings": {"safety": ms}},
+                }
         if not check.replaced:
             return {"emotool_turn": {"timings": {"safety": ms}}}
         safety = {**record.get("safety", {}), "replaced": True, "violations": list(check.violations)}

@@ -150,6 +150,8 @@ _RULES: list[tuple[str, str, str, str, str, str]] = [
     ("en", W, SI, "ideation", r"\b(hate|hating) (my life|being alive|existing)\b|\bwish i (was|were) "
      r"(never born|not born)\b", r"\b(lol|lmao|haha|traffic|monday|mondays)\b"),
     ("en", W, SI, "ideation", r"\b(dark thoughts|intrusive thoughts|my depression (will not|won't) stop)\b", ""),
+    ("en", W, SI, "ideation", r"\b(so |really |just )?tired of (everything|it all|living|life|being alive|existing)\b",
+     r"\b(lol|haha|meetings?|rain|winter|cooking|commute|traffic)\b"),
     ("en", W, "", "distress", r"\b(cannot|can not|can no longer) (cope|go on|keep going|take (it|this)|do this) "
      r"(anymore|any more|any longer)\b|\bfalling apart\b|\bbreaking down\b|\bfeel (so )?empty\b|\bpanic attacks?\b",
      r"\b(cute|puppy|album|song|funny)\b"),

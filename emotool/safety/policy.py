@@ -197,6 +197,15 @@ class SafetyPolicy:
         parts += ["", p.open]
         return "\n".join(parts)
 
+    def check_in(self, a: SafetyAssessment, locale: str | None = None) -> str:
+        """The one direct question about safety that follows a reply on a risk ``concern`` turn
+        (the rubric asks a reply to a possible risk statement to ask about it directly)."""
+        p = self._phrases(a, locale)
+        _, res = self.resources_for(locale)
+        cat = next((c for c in a.categories if c in p.ask), "suicidal_ideation")
+        ask = p.ask[cat].format(emergency=res.emergency)
+        return ask.split("?")[0].strip() + "?" if "?" in ask else ask
+
     def blocked_reply(self, a: SafetyAssessment | None = None, locale: str | None = None) -> str:
         """The replacement for a reply that broke a rule on a turn that was not a crisis."""
         p = self._phrases(a, locale)
